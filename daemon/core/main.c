@@ -1,0 +1,158 @@
+/*
+ * main.c - vigild: parse the command line and the configuration, then either
+ * report on the configuration (-t) or become the supervising parent.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf/conf.h"
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/opts.h"
+#include "core/pidfile.h"
+#include "core/proc.h"
+
+static int dump_json(const struct conf *c)
+{
+	json_t *j = conf_to_json(c);
+	int r;
+
+	if (!j)
+		return -1;
+	r = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_decref(j);
+	return r;
+}
+
+/* Load the configuration and print what is wrong with it on stderr. */
+static struct conf *load_conf(const char *path, int *status)
+{
+	struct conf_diags d = { 0 };
+	struct conf *c;
+
+	if (access(path, R_OK) < 0) {
+		fprintf(stderr, "%s: cannot read the configuration: %s%s\n", path, strerror(errno),
+			errno == ENOENT ? " (give another file with -f)" : "");
+		*status = VIGIL_EXIT_NO_CONFIG;
+		return NULL;
+	}
+	c = conf_load_file(path, 0, &d);
+	conf_diags_print(&d, stderr);
+	if (!c)
+		fprintf(stderr, "%s: %d error%s, %d warning%s\n", path, d.n_errors,
+			d.n_errors == 1 ? "" : "s", d.n_warnings, d.n_warnings == 1 ? "" : "s");
+	*status = c ? VIGIL_EXIT_OK : VIGIL_EXIT_CONFIG;
+	conf_diags_free(&d);
+	return c;
+}
+
+static void daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		log_fatal("fork");
+	if (pid > 0)
+		_exit(EXIT_SUCCESS);
+	if (setsid() < 0)
+		log_fatal("setsid");
+	pid = fork();         /* never reacquire a controlling terminal */
+	if (pid < 0)
+		log_fatal("fork");
+	if (pid > 0)
+		_exit(EXIT_SUCCESS);
+	if (chdir("/") < 0)
+		log_fatal("chdir /");
+	fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct vigil_opts opts;
+	struct supervisor sup;
+	struct ev_loop *loop;
+	struct conf *conf;
+	const char *path;
+	char err[256];
+	int status;
+	pid_t other;
+
+	switch (opts_parse(&opts, argc, argv, stdout, err, sizeof(err))) {
+	case OPTS_EXIT_OK:
+		return VIGIL_EXIT_OK;
+	case OPTS_ERROR:
+		fprintf(stderr, "vigild: %s\n", err);
+		return VIGIL_EXIT_USAGE;
+	case OPTS_RUN:
+		break;
+	}
+	path = opts_conf_file(&opts);
+
+	if (opts.config_test) {
+		conf = load_conf(path, &status);
+		if (!conf)
+			return status == VIGIL_EXIT_CONFIG ? VIGIL_EXIT_CONFIG_TEST : status;
+		if (opts.dump_conf)
+			dump_json(conf);
+		printf("configuration OK\n");
+		conf_free(conf);
+		return VIGIL_EXIT_OK;
+	}
+
+	log_init("vigild", (opts.log_console ? LOG_F_CONSOLE : 0) | (opts.log_detail ? LOG_F_DETAIL : 0),
+		 opts.log_facility);
+	conf = load_conf(path, &status);
+	if (!conf) {
+		log_errx("%s: configuration not usable, not starting (check it with vigild -t -f %s)",
+			 path, path);
+		return status;
+	}
+	if (opts.dump_conf)
+		dump_json(conf);
+
+	other = pidfile_running(opts.pid_file);
+	if (other > 0 && other != getpid()) {
+		log_errx("vigild is already running (pid %d, pid file %s)", (int)other, opts.pid_file);
+		conf_free(conf);
+		return VIGIL_EXIT_FAILURE;
+	}
+	if (!opts.dont_fork)
+		daemonize();
+	umask(022);
+	if (pidfile_write(opts.pid_file, getpid()) < 0)
+		log_fatal("cannot write pid file %s", opts.pid_file);
+	log_info("vigild %s starting with %s (%zu VRRP instances, %zu virtual servers)",
+		 PACKAGE_VERSION, path, conf->n_vrrps, conf->n_vss);
+
+	loop = ev_loop_new();
+	if (!loop)
+		log_fatal("cannot create the event loop");
+	if (sup_init(&sup, loop, &opts, path, conf) < 0)
+		log_fatal("cannot start the supervisor");
+	if (ev_run(loop) < 0)
+		log_fatal("event loop");
+
+	pidfile_remove(opts.pid_file);
+	log_info("stopped");
+	conf_free(sup.conf);
+	ev_loop_free(loop);
+	return sup.exit_status;
+}

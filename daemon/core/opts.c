@@ -1,0 +1,148 @@
+/*
+ * opts.c - see opts.h.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/opts.h"
+
+enum { OPT_MGMT_PID = 256 };
+
+static const struct option long_opts[] = {
+	{ "use-file", required_argument, NULL, 'f' },
+	{ "dont-fork", no_argument, NULL, 'n' },
+	{ "log-console", no_argument, NULL, 'l' },
+	{ "log-detail", no_argument, NULL, 'D' },
+	{ "log-facility", required_argument, NULL, 'S' },
+	{ "config-test", no_argument, NULL, 't' },
+	{ "dump-conf", no_argument, NULL, 'd' },
+	{ "dont-respawn", no_argument, NULL, 'R' },
+	{ "vrrp", no_argument, NULL, 'P' },
+	{ "check", no_argument, NULL, 'C' },
+	{ "pid", required_argument, NULL, 'p' },
+	{ "vrrp_pid", required_argument, NULL, 'r' },
+	{ "checkers_pid", required_argument, NULL, 'c' },
+	{ "mgmt_pid", required_argument, NULL, OPT_MGMT_PID },
+	{ "mgmt-user", required_argument, NULL, 'u' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void opts_usage(FILE *out)
+{
+	fprintf(out,
+"Usage: vigild [OPTION]...\n"
+"High-availability daemon: VRRP virtual IPs and LVS/IPVS virtual servers,\n"
+"configured with keepalived.conf syntax.\n"
+"\n"
+"  -f, --use-file=FILE       configuration file (default " VIGIL_CONF_DEFAULT ",\n"
+"                            then " VIGIL_CONF_KEEPALIVED ")\n"
+"  -t, --config-test         check the configuration, print every problem with\n"
+"                            FILE:LINE and 'configuration OK' if there is no\n"
+"                            error, and exit\n"
+"  -d, --dump-conf           print the parsed configuration as JSON on stdout\n"
+"                            (with -t: then exit; without: then start)\n"
+"  -n, --dont-fork           stay in the foreground\n"
+"  -l, --log-console         log to stderr instead of syslog\n"
+"  -D, --log-detail          log debug detail too\n"
+"  -S, --log-facility=F      syslog facility: 0-7 (local0-local7), localN,\n"
+"                            user or daemon (default daemon)\n"
+"  -P, --vrrp                run only the VRRP subsystem (and mgmt)\n"
+"  -C, --check               run only the health-check/LVS subsystem (and mgmt)\n"
+"  -R, --dont-respawn        stop everything when a child process dies instead\n"
+"                            of restarting it\n"
+"  -p, --pid=FILE            parent pid file (default " VIGIL_RUNDIR "/vigild.pid)\n"
+"  -r, --vrrp_pid=FILE       vrrp process pid file (default " VIGIL_RUNDIR "/vrrp.pid)\n"
+"  -c, --checkers_pid=FILE   check process pid file (default " VIGIL_RUNDIR "/check.pid)\n"
+"      --mgmt_pid=FILE       mgmt process pid file (default " VIGIL_RUNDIR "/mgmt.pid)\n"
+"  -u, --mgmt-user=USER      user the unprivileged mgmt process runs as\n"
+"                            (default " VIGIL_MGMT_USER ", or nobody if it does not exist)\n"
+"  -v, --version             print the version and exit\n"
+"  -h, --help                print this help and exit\n"
+"\n"
+"Signals: SIGHUP reloads the configuration (a configuration with errors is\n"
+"refused and the running one kept); SIGTERM stops all processes cleanly.\n"
+"\n"
+"Exit status: 0 OK; 1 failure; 2 bad command line; 4 configuration errors at\n"
+"start; 5 configuration errors found by -t; 8 configuration file unreadable.\n");
+}
+
+enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
+			    FILE *out, char *err, size_t errlen)
+{
+	bool only_vrrp = false, only_check = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->log_facility = LOG_DAEMON;
+	o->pid_file = VIGIL_RUNDIR "/vigild.pid";
+	o->vrrp_pid_file = VIGIL_RUNDIR "/vrrp.pid";
+	o->check_pid_file = VIGIL_RUNDIR "/check.pid";
+	o->mgmt_pid_file = VIGIL_RUNDIR "/mgmt.pid";
+
+	optind = 0;        /* full re-initialisation: opts_parse may run twice */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:nlDS:tdRPCp:r:c:u:vh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->conf_file = optarg; break;
+		case 'n': o->dont_fork = true; break;
+		case 'l': o->log_console = true; break;
+		case 'D': o->log_detail = true; break;
+		case 'S':
+			o->log_facility = log_parse_facility(optarg);
+			if (o->log_facility < 0) {
+				snprintf(err, errlen, "invalid log facility '%s': use 0-7, local0-local7, user or daemon", optarg);
+				return OPTS_ERROR;
+			}
+			break;
+		case 't': o->config_test = true; break;
+		case 'd': o->dump_conf = true; break;
+		case 'R': o->dont_respawn = true; break;
+		case 'P': only_vrrp = true; break;
+		case 'C': only_check = true; break;
+		case 'p': o->pid_file = optarg; break;
+		case 'r': o->vrrp_pid_file = optarg; break;
+		case 'c': o->check_pid_file = optarg; break;
+		case OPT_MGMT_PID: o->mgmt_pid_file = optarg; break;
+		case 'u': o->mgmt_user = optarg; break;
+		case 'v':
+			fprintf(out, "vigild " PACKAGE_VERSION "\n");
+			return OPTS_EXIT_OK;
+		case 'h':
+			opts_usage(out);
+			return OPTS_EXIT_OK;
+		case ':':
+			snprintf(err, errlen, "option '%s' needs a value (see vigild --help)", argv[optind - 1]);
+			return OPTS_ERROR;
+		default:
+			snprintf(err, errlen, "unknown option '%s' (see vigild --help)", argv[optind - 1]);
+			return OPTS_ERROR;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s': the configuration file goes after -f", argv[optind]);
+		return OPTS_ERROR;
+	}
+	/* -P and -C together mean both, as in keepalived. */
+	o->run_vrrp = only_vrrp || !only_check;
+	o->run_check = only_check || !only_vrrp;
+	return OPTS_RUN;
+}
+
+const char *opts_conf_file(const struct vigil_opts *o)
+{
+	if (o->conf_file)
+		return o->conf_file;
+	if (access(VIGIL_CONF_DEFAULT, F_OK) == 0)
+		return VIGIL_CONF_DEFAULT;
+	if (access(VIGIL_CONF_KEEPALIVED, F_OK) == 0)
+		return VIGIL_CONF_KEEPALIVED;
+	return VIGIL_CONF_DEFAULT;
+}

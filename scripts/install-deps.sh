@@ -1,0 +1,41 @@
+#!/bin/sh
+# Installs the Debian packages vigil needs to build and test.
+# Idempotent: packages already present are not reinstalled, and apt's
+# index is refreshed only when something is missing.
+set -eu
+
+PKGS="
+autoconf automake autoconf-archive libtool pkgconf make gcc clang
+libclang-rt-14-dev
+libsnmp-dev
+libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
+libsqlite3-dev libmicrohttpd-dev libjansson-dev libgnutls28-dev
+libcmocka-dev
+iproute2 procps psmisc
+"
+
+missing=""
+for p in $PKGS; do
+    st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$st" in
+        *" installed") ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+
+if [ -z "$missing" ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages:$missing" >&2
+    echo "install-deps: run as root, or: sudo apt-get install$missing" >&2
+    exit 1
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
