@@ -1,0 +1,133 @@
+#!/bin/bash
+# The whole test suite, from a fresh clone, as root on Debian:
+#   1. installs the Debian packages that are missing (scripts/install-deps.sh)
+#   2. builds with -Werror and runs `make check`: cmocka unit tests and the
+#      network-namespace integration tests
+#   3. builds again with ASan+UBSan and runs the unit tests
+#   4. runs `make distcheck` (tarball builds and passes its unit tests)
+#   5. runs the config parser's libFuzzer target for 60 s
+# and ends with one line: "N passed, N failed" (", N skipped" when some were,
+# each skip's reason printed above it).
+#
+# Environment: VIGIL_FUZZ_SECONDS (default 60), VIGIL_JOBS (default nproc).
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=${VIGIL_JOBS:-$(nproc)}
+fuzz_seconds=${VIGIL_FUZZ_SECONDS:-60}
+out="$top/test-output"
+rm -rf "$out"
+mkdir -p "$out"
+
+passed=0 failed=0 skipped=0
+skips=()
+failures=()
+
+step() { printf '\n=== %s\n' "$*"; }
+pass() { passed=$((passed + 1)); printf 'PASS: %s\n' "$1"; }
+fail() { failed=$((failed + 1)); failures+=("$1"); printf 'FAIL: %s\n' "$1"; }
+
+# Add up the per-test-point results automake's TAP driver wrote in *.trs.
+count_trs() {
+    local dir=$1 label=$2 trs res name
+    while IFS= read -r trs; do
+        name=${trs#"$dir"/}
+        name=${name%.trs}
+        while IFS= read -r res; do
+            case "$res" in
+                PASS|XFAIL) passed=$((passed + 1)) ;;
+                SKIP) skipped=$((skipped + 1)) ;;
+                *) failed=$((failed + 1)); failures+=("$label $name ($res)") ;;
+            esac
+        done < <(sed -n 's/^:test-result: \([A-Z]*\).*/\1/p' "$trs")
+        # Skips with their reasons, from the test's log.
+        while IFS= read -r line; do
+            skips+=("$label $name: $line")
+        done < <(grep -h -E '^(ok|not ok).*# SKIP|^1\.\.0 # SKIP' "${trs%.trs}.log" 2>/dev/null)
+    done < <(find "$dir/tests" -name '*.trs' 2>/dev/null | sort)
+}
+
+step "install dependencies"
+if scripts/install-deps.sh; then pass "install dependencies"; else fail "install dependencies"; fi
+
+step "autoreconf"
+if autoreconf -fi >"$out/autoreconf.log" 2>&1; then
+    pass "autoreconf"
+else
+    cat "$out/autoreconf.log"
+    fail "autoreconf"
+fi
+
+# 2. main build: unit + integration tests
+step "build (-Werror) and make check"
+rm -rf _build/main && mkdir -p _build/main
+if (cd _build/main && ../../configure -q --enable-werror >"$out/configure-main.log" 2>&1 &&
+        make -j"$jobs" >"$out/build-main.log" 2>&1); then
+    pass "build with -Werror"
+    (cd _build/main && make -j"$jobs" check >"$out/check-main.log" 2>&1)
+    grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$out/check-main.log" || true
+    count_trs "$top/_build/main" "make check:"
+    cp _build/main/test-suite.log "$out/test-suite-main.log" 2>/dev/null
+else
+    tail -n 40 "$out/configure-main.log" "$out/build-main.log" 2>/dev/null
+    fail "build with -Werror"
+fi
+
+# 3. sanitizer build: unit tests under ASan + UBSan
+step "sanitizer build (ASan+UBSan) and unit tests"
+rm -rf _build/asan && mkdir -p _build/asan
+if (cd _build/asan && ../../configure -q --enable-sanitizers --disable-integration-tests \
+        >"$out/configure-asan.log" 2>&1 && make -j"$jobs" >"$out/build-asan.log" 2>&1); then
+    pass "build with sanitizers"
+    (cd _build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        make -j"$jobs" check >"$out/check-asan.log" 2>&1)
+    grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$out/check-asan.log" | sed 's/^/[asan] /' || true
+    count_trs "$top/_build/asan" "asan:"
+    cp _build/asan/test-suite.log "$out/test-suite-asan.log" 2>/dev/null
+else
+    tail -n 40 "$out/configure-asan.log" "$out/build-asan.log" 2>/dev/null
+    fail "build with sanitizers"
+fi
+
+# 4. distcheck
+step "make distcheck"
+if [ -f _build/main/Makefile ] && (cd _build/main && make -j"$jobs" distcheck >"$out/distcheck.log" 2>&1); then
+    pass "make distcheck"
+else
+    tail -n 40 "$out/distcheck.log" 2>/dev/null
+    fail "make distcheck"
+fi
+
+# 5. fuzzing the config parser
+step "libFuzzer: config parser, ${fuzz_seconds} s"
+if (cd _build/main && make fuzz >"$out/fuzz-build.log" 2>&1); then
+    corpus=$(mktemp -d)
+    if _build/main/tests/fuzz/fuzz_conf -max_total_time="$fuzz_seconds" -timeout=10 \
+            -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/fuzz-" \
+            "$corpus" tests/configs/seeds tests/configs/good tests/configs/bad \
+            >"$out/fuzz.log" 2>&1; then
+        pass "fuzz config parser ${fuzz_seconds} s ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$out/fuzz.log" | grep -o '[0-9]*$') runs)"
+    else
+        tail -n 40 "$out/fuzz.log"
+        fail "fuzz config parser (crash, leak or timeout; reproducer in $out/fuzz-*)"
+    fi
+    rm -rf "$corpus"
+else
+    tail -n 20 "$out/fuzz-build.log"
+    fail "build fuzz target"
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+    echo "Failures:"
+    printf '  %s\n' "${failures[@]}"
+fi
+if [ "$skipped" -gt 0 ]; then
+    echo "Skipped:"
+    printf '  %s\n' "${skips[@]}"
+    echo "$passed passed, $failed failed, $skipped skipped"
+else
+    echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
