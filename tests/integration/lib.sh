@@ -1,0 +1,470 @@
+# shellcheck shell=bash
+#
+# lib.sh - shared code of the integration tests and of tests/demo.sh.
+#
+# Sourced, never run. Provides:
+#   - TAP output: tap_plan, ok, check, skip, diag, skip_all, bail_out,
+#     tap_done (the script's exit status: non-zero if any test failed);
+#   - requirements: require_root, require_netns, require_vigild;
+#   - waiting: wait_for SECONDS CMD... polls CMD every 50 ms up to a bound
+#     (tests never assert wall-clock times, they only wait up to a
+#     generous bound; VIGIL_TEST_TIMEOUT_SCALE multiplies every bound, for
+#     slow machines and sanitizer builds);
+#   - a lab of network namespaces: lab_init, lab_node, lab_exec,
+#     lab_cleanup. One "hub" namespace holds a Linux bridge; every node is a
+#     namespace whose eth0 is a veth whose peer is a port of that bridge. The
+#     host's own network namespace is never touched;
+#   - vigild in a node: vigild_start, vigild_pid, vigild_stop, log helpers.
+#
+# Environment: VIGIL_SRCDIR, VIGIL_BUILDDIR (set by `make check`; default:
+# this file's ../..), VIGIL_KEEP_LOGS=1 keeps the lab's temporary directory
+# (vigild logs, configs, pid files) after the run.
+
+VIGIL_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${VIGIL_SRCDIR:=$(cd "$VIGIL_LIB_DIR/../.." && pwd)}"
+: "${VIGIL_BUILDDIR:=$VIGIL_SRCDIR}"
+VIGILD=${VIGILD:-$VIGIL_BUILDDIR/vigild}
+: "${VIGIL_TEST_TIMEOUT_SCALE:=1}"
+
+# ---------------------------------------------------------------- TAP ----
+
+TAP_N=0         # tests run so far
+TAP_FAILED=0    # of which failed
+TAP_PLANNED=    # the plan, once printed
+
+tap_plan() {
+	TAP_PLANNED=$1
+	echo "1..$1"
+}
+
+# Print each argument line as a TAP diagnostic ("# ...").
+diag() {
+	local line
+	while IFS= read -r line; do
+		echo "# $line"
+	done <<<"$*"
+}
+
+# diag_file FILE [LINES]: the last LINES (default 20) lines of FILE.
+diag_file() {
+	local file=$1 n=${2:-20}
+	if [[ -r $file ]]; then
+		echo "# --- last $n lines of $file ---"
+		tail -n "$n" -- "$file" | sed 's/^/#   /'
+	else
+		echo "# ($file does not exist)"
+	fi
+}
+
+# ok STATUS NAME: test NAME passed when STATUS is 0.
+ok() {
+	local status=$1
+	shift
+	TAP_N=$((TAP_N + 1))
+	if [[ $status -eq 0 ]]; then
+		echo "ok $TAP_N - $*"
+		return 0
+	fi
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - $*"
+	return 1
+}
+
+# check NAME CMD...: run CMD, the test passes when it exits 0.
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		ok 0 "$name"
+	else
+		local rc=$?
+		ok 1 "$name"
+		diag "command failed with status $rc: $*"
+		return 1
+	fi
+}
+
+# skip NAME REASON: a test that cannot run here.
+skip() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $1 # SKIP $2"
+}
+
+# skip_all REASON: the whole script cannot run; TAP wants exit status 0.
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+bail_out() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# tap_done: the script's exit status; non-zero if a test failed or the
+# number of tests run differs from the plan.
+tap_done() {
+	if [[ -n $TAP_PLANNED && $TAP_N -ne $TAP_PLANNED ]]; then
+		diag "planned $TAP_PLANNED tests but ran $TAP_N"
+		return 1
+	fi
+	if [[ $TAP_FAILED -ne 0 ]]; then
+		diag "$TAP_FAILED of $TAP_N tests failed"
+		return 1
+	fi
+	return 0
+}
+
+# ------------------------------------------------------- requirements ----
+
+require_root() {
+	[[ $(id -u) -eq 0 ]] || skip_all "needs root (network namespaces)"
+}
+
+# Creating a namespace is the only sure test that we may.
+require_netns() {
+	command -v ip >/dev/null 2>&1 || skip_all "no ip(8) (iproute2)"
+	local probe="vgprobe$$"
+	ip netns add "$probe" >/dev/null 2>&1 ||
+		skip_all "cannot create a network namespace (ip netns add)"
+	ip -n "$probe" link add "${probe}br" type bridge >/dev/null 2>&1
+	local br=$?
+	ip netns del "$probe" >/dev/null 2>&1
+	[[ $br -eq 0 ]] || skip_all "cannot create a Linux bridge in a namespace"
+}
+
+require_vigild() {
+	[[ -x $VIGILD ]] || skip_all "vigild not built ($VIGILD)"
+}
+
+# ------------------------------------------------------------ waiting ----
+
+# Microseconds since the epoch, from bash itself (no fork per poll).
+now_us() {
+	local t=${EPOCHREALTIME//[.,]/}
+	echo "$t"
+}
+
+# wait_for SECONDS CMD...: run CMD every 50 ms until it succeeds (return 0)
+# or SECONDS (times VIGIL_TEST_TIMEOUT_SCALE) have passed (return 1).
+wait_for() {
+	local secs=$1
+	shift
+	local limit_us
+	limit_us=$(awk -v s="$secs" -v k="$VIGIL_TEST_TIMEOUT_SCALE" \
+		'BEGIN { printf "%d", s * k * 1000000 }')
+	local deadline=$(($(now_us) + limit_us))
+	while :; do
+		"$@" && return 0
+		(($(now_us) >= deadline)) && return 1
+		sleep 0.05
+	done
+}
+
+# ---------------------------------------------------------- processes ----
+
+# A process is alive when it exists and is not a zombie (a zombie still
+# answers kill -0 until its parent reaps it).
+pid_alive() {
+	local pid=$1 stat
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat%% *} != Z ]]
+}
+
+pid_dead() { ! pid_alive "$1"; }
+
+pid_ppid() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	# shellcheck disable=SC2086 # split the fields of /proc/PID/stat
+	set -- $stat
+	echo "$2"
+}
+
+pid_user() { ps -o user= -p "$1" 2>/dev/null | tr -d ' '; }
+
+# read_pidfile FILE: print the pid in FILE; fail if absent or not a pid.
+read_pidfile() {
+	local pid
+	[[ -r $1 ]] || return 1
+	read -r pid <"$1" || [[ -n $pid ]] || return 1
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	echo "$pid"
+}
+
+# ---------------------------------------------------------------- lab ----
+
+LAB_PREFIX=          # e.g. vg1234; namespaces are $LAB_PREFIX-NAME
+LAB_TMP=             # the lab's temporary directory
+LAB_NODES=()         # node names, in creation order
+LAB_NAMESPACES=()    # every namespace created, hub first
+LAB_EXTRA_PIDS=()    # host-side helpers (e.g. tail -F) to kill at cleanup
+LAB_CLEANED=
+declare -A LAB_VIGILD_JOB=()  # node -> pid of the backgrounded vigild
+
+lab_ns() { echo "$LAB_PREFIX-$1"; }
+
+# lab_init: a unique prefix, the hub namespace with bridge br0, a temporary
+# directory, and the traps that clean up whatever happens.
+lab_init() {
+	LAB_PREFIX="vg$$"
+	LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vigil-lab.XXXXXX") ||
+		bail_out "mktemp failed"
+	# The unprivileged mgmt child may need to read configs under here.
+	chmod 0755 "$LAB_TMP"
+	trap lab__on_exit EXIT
+	trap 'lab__on_signal 130' INT
+	trap 'lab__on_signal 143' TERM
+
+	local hub
+	hub=$(lab_ns hub)
+	ip netns add "$hub" || bail_out "ip netns add $hub failed"
+	LAB_NAMESPACES+=("$hub")
+	if ! { ip -n "$hub" link set lo up &&
+		ip -n "$hub" link add br0 type bridge &&
+		ip -n "$hub" link set br0 up; }; then
+		bail_out "cannot set up the bridge in $hub"
+	fi
+}
+
+lab__on_exit() {
+	local rc=$?
+	lab_cleanup
+	exit "$rc"
+}
+
+lab__on_signal() {
+	trap - EXIT
+	lab_cleanup
+	exit "$1"
+}
+
+# lab__addr_ok ADDR/PREFIX: only documentation addresses go into the lab.
+lab__addr_ok() {
+	case $1 in
+	192.0.2.*/*) return 0 ;;
+	2001:[dD][bB]8:*/* | 2001:[dD][bB]8::*/*) return 0 ;;
+	esac
+	return 1
+}
+
+# lab_node NAME ADDR/PREFIX [ADDR/PREFIX...]: namespace $LAB_PREFIX-NAME
+# with lo up and eth0 (a veth whose peer is a port of the hub's bridge).
+lab_node() {
+	local name=$1
+	shift
+	local ns hub peer a
+	ns=$(lab_ns "$name")
+	hub=$(lab_ns hub)
+	peer="v-${name:0:13}"
+	for a in "$@"; do
+		lab__addr_ok "$a" || bail_out "lab_node $name: $a is not in 192.0.2.0/24 or 2001:db8::/32"
+	done
+	ip netns add "$ns" || bail_out "ip netns add $ns failed"
+	LAB_NAMESPACES+=("$ns")
+	LAB_NODES+=("$name")
+	if ! { ip -n "$ns" link set lo up &&
+		ip -n "$hub" link add "$peer" type veth peer name eth0 netns "$ns" &&
+		ip -n "$hub" link set "$peer" master br0 &&
+		ip -n "$hub" link set "$peer" up &&
+		ip -n "$ns" link set eth0 up; }; then
+		bail_out "cannot wire node $name to the hub"
+	fi
+	for a in "$@"; do
+		if [[ $a == *:* ]]; then
+			ip -n "$ns" addr add "$a" dev eth0 nodad
+		else
+			ip -n "$ns" addr add "$a" dev eth0
+		fi || bail_out "cannot add $a to $name"
+	done
+	mkdir -p "$LAB_TMP/$name" && chmod 0755 "$LAB_TMP/$name"
+}
+
+# lab_exec NAME CMD...: run CMD inside node NAME.
+lab_exec() {
+	local ns
+	ns=$(lab_ns "$1")
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# lab_pids NAME: the pids of every process in node NAME's namespace.
+lab_pids() { ip netns pids "$(lab_ns "$1")" 2>/dev/null; }
+
+lab__all_pids() {
+	local ns
+	for ns in "${LAB_NAMESPACES[@]}"; do
+		ip netns pids "$ns" 2>/dev/null
+	done
+}
+
+lab__no_pids() { [[ -z $(lab__all_pids) ]]; }
+
+# lab_cleanup: stop every process in the lab's namespaces (SIGTERM, a short
+# wait, then SIGKILL), reap our own children, delete the namespaces and the
+# temporary directory (kept with VIGIL_KEEP_LOGS=1). Safe to call twice.
+lab_cleanup() {
+	[[ -n $LAB_CLEANED || -z $LAB_PREFIX ]] && return 0
+	LAB_CLEANED=1
+	local pids p ns i
+	if ((${#LAB_EXTRA_PIDS[@]})); then
+		kill "${LAB_EXTRA_PIDS[@]}" 2>/dev/null
+	fi
+	pids=$(lab__all_pids)
+	if [[ -n $pids ]]; then
+		# shellcheck disable=SC2086 # one pid per word
+		kill -TERM $pids 2>/dev/null
+		VIGIL_TEST_TIMEOUT_SCALE=1 wait_for 2 lab__no_pids
+		pids=$(lab__all_pids)
+		if [[ -n $pids ]]; then
+			# shellcheck disable=SC2086 # one pid per word
+			echo "# lab_cleanup: SIGKILL to leftover pids:" $pids
+			# shellcheck disable=SC2086
+			kill -KILL $pids 2>/dev/null
+			VIGIL_TEST_TIMEOUT_SCALE=1 wait_for 2 lab__no_pids
+		fi
+	fi
+	for p in "${LAB_VIGILD_JOB[@]}" "${LAB_EXTRA_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	# Nodes first, the hub (and its bridge) last.
+	for ((i = ${#LAB_NAMESPACES[@]} - 1; i >= 0; i--)); do
+		ns=${LAB_NAMESPACES[i]}
+		ip netns del "$ns" 2>/dev/null ||
+			echo "# lab_cleanup: could not delete namespace $ns"
+	done
+	if [[ -n $LAB_TMP && -d $LAB_TMP ]]; then
+		if [[ ${VIGIL_KEEP_LOGS:-0} == 1 ]]; then
+			echo "# logs kept in $LAB_TMP"
+		else
+			rm -rf -- "$LAB_TMP"
+		fi
+	fi
+}
+
+# ------------------------------------------------------------- vigild ----
+
+vigild_dir() { echo "$LAB_TMP/$1"; }
+vigild_log() { echo "$LAB_TMP/$1/vigild.log"; }
+
+# vigild_pidfile NODE WHICH: WHICH is vigild (the parent), vrrp, check, mgmt.
+vigild_pidfile() { echo "$LAB_TMP/$1/$2.pid"; }
+
+# vigild_pid NODE WHICH: the pid in that pid file.
+vigild_pid() { read_pidfile "$(vigild_pidfile "$1" "$2")"; }
+
+vigild__children_up() {
+	local node=$1 c
+	for c in vrrp check mgmt; do
+		vigild_pid "$node" "$c" >/dev/null || return 1
+	done
+}
+
+vigild__up_or_dead() {
+	vigild__children_up "$1" || pid_dead "${LAB_VIGILD_JOB[$1]}"
+}
+
+# vigild_start NODE CONF: start vigild in the foreground (-n) of node NODE,
+# logging to stderr (-l) into $dir/vigild.log, and wait until the three
+# children's pid files exist. On failure, the log's tail goes out as TAP
+# diagnostics and the status is 1.
+vigild_start() {
+	local node=$1 conf=$2 dir
+	dir=$(vigild_dir "$node")
+	mkdir -p "$dir"
+	# Not through lab_exec: `ip netns exec` execs vigild, so $! is
+	# vigild's own pid and `wait` gives its exit status.
+	ip netns exec "$(lab_ns "$node")" "$VIGILD" -n -l -f "$conf" \
+		-p "$dir/vigild.pid" -r "$dir/vrrp.pid" -c "$dir/check.pid" \
+		--mgmt_pid "$dir/mgmt.pid" </dev/null >>"$dir/vigild.log" 2>&1 &
+	LAB_VIGILD_JOB[$node]=$!
+	if ! wait_for 10 vigild__up_or_dead "$node" ||
+		! vigild__children_up "$node"; then
+		diag "vigild on $node did not start its three children (pid files in $dir)"
+		if pid_dead "${LAB_VIGILD_JOB[$node]}"; then
+			wait "${LAB_VIGILD_JOB[$node]}"
+			diag "vigild exited with status $?"
+		fi
+		diag_file "$dir/vigild.log"
+		return 1
+	fi
+	return 0
+}
+
+# vigild_job NODE: the pid of the vigild this shell started in NODE.
+vigild_job() { echo "${LAB_VIGILD_JOB[$1]}"; }
+
+# vigild_stop NODE [SECONDS]: SIGTERM the parent, wait for its exit up to
+# SECONDS (default 10); VIGILD_EXIT is set to its exit status ("" when it
+# did not exit in time). Returns 0 when it exited.
+# shellcheck disable=SC2034 # read by the scripts that source this file
+VIGILD_EXIT=
+vigild_stop() {
+	local node=$1 secs=${2:-10} pid
+	pid=${LAB_VIGILD_JOB[$node]}
+	VIGILD_EXIT=
+	kill -TERM "$pid" 2>/dev/null
+	wait_for "$secs" pid_dead "$pid" || return 1
+	wait "$pid"
+	# shellcheck disable=SC2034
+	VIGILD_EXIT=$?
+	return 0
+}
+
+# log_has NODE ERE: the node's vigild log has a line matching ERE.
+log_has() { grep -Eq -- "$2" "$(vigild_log "$1")"; }
+
+# log_count NODE ERE: how many lines match.
+log_count() { grep -Ec -- "$2" "$(vigild_log "$1")"; }
+
+# log_wait NODE ERE [SECONDS]: wait until the log has such a line.
+log_wait() { wait_for "${3:-10}" log_has "$1" "$2"; }
+
+# log_grep NODE ERE: the matching lines.
+log_grep() { grep -E -- "$2" "$(vigild_log "$1")"; }
+
+# ere_quote STRING: STRING with the ERE metacharacters escaped.
+# shellcheck disable=SC2016 # the $ is a literal for sed
+ere_quote() { printf '%s' "$1" | sed 's/[][\.*^$(){}?+|/]/\\&/g'; }
+
+# vigild_wait_new_child NODE WHICH OLDPID [SECONDS]: wait until the pid file
+# of child WHICH holds a live pid other than OLDPID; print it.
+vigild__new_child() {
+	local pid
+	pid=$(vigild_pid "$1" "$2") || return 1
+	[[ $pid != "$3" ]] && pid_alive "$pid"
+}
+vigild_wait_new_child() {
+	wait_for "${4:-10}" vigild__new_child "$1" "$2" "$3" || return 1
+	vigild_pid "$1" "$2"
+}
+
+# A small valid config: one VRRP instance on eth0 with one VIP.
+# write_vrrp_conf FILE ROUTER_ID STATE PRIORITY [VRID]
+write_vrrp_conf() {
+	cat >"$1" <<EOF
+! vigil integration test config (written by tests/integration/lib.sh)
+global_defs {
+    router_id $2
+}
+
+vrrp_instance VI_1 {
+    state $3
+    interface eth0
+    virtual_router_id ${5:-51}
+    priority $4
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass 1111
+    }
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+}
+EOF
+	chmod 0644 "$1"
+}
