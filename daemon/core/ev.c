@@ -79,7 +79,7 @@ void ev_loop_free(struct ev_loop *loop)
 	if (!loop)
 		return;
 	for (size_t i = 0; i < loop->heap_len; i++)
-		loop->heap[i]->heap_idx = SIZE_MAX;
+		loop->heap[i]->heap_pos = 0;
 	close(loop->epfd);
 	if (loop->sigfd >= 0)
 		close(loop->sigfd);
@@ -175,7 +175,7 @@ static bool timer_before(const struct ev_timer *a, const struct ev_timer *b)
 static void heap_place(struct ev_loop *loop, size_t i, struct ev_timer *t)
 {
 	loop->heap[i] = t;
-	t->heap_idx = i;
+	t->heap_pos = i + 1;
 }
 
 static void heap_up(struct ev_loop *loop, size_t i)
@@ -221,32 +221,31 @@ static void heap_remove(struct ev_loop *loop, size_t i)
 {
 	struct ev_timer *last;
 
-	loop->heap[i]->heap_idx = SIZE_MAX;
+	loop->heap[i]->heap_pos = 0;
 	last = loop->heap[--loop->heap_len];
 	if (i == loop->heap_len)
 		return;
 	heap_place(loop, i, last);
 	heap_up(loop, i);
-	heap_down(loop, last->heap_idx);
+	heap_down(loop, last->heap_pos - 1);
 }
 
 void ev_timer_init(struct ev_timer *t, ev_timer_cb cb, void *arg)
 {
 	memset(t, 0, sizeof(*t));
-	t->heap_idx = SIZE_MAX;
 	t->cb = cb;
 	t->arg = arg;
 }
 
 bool ev_timer_armed(const struct ev_timer *t)
 {
-	return t->heap_idx != SIZE_MAX;
+	return t->heap_pos != 0;
 }
 
 void ev_timer_stop(struct ev_loop *loop, struct ev_timer *t)
 {
 	if (ev_timer_armed(t))
-		heap_remove(loop, t->heap_idx);
+		heap_remove(loop, t->heap_pos - 1);
 }
 
 void ev_timer_start_at(struct ev_loop *loop, struct ev_timer *t, uint64_t deadline)
@@ -264,7 +263,7 @@ void ev_timer_start_at(struct ev_loop *loop, struct ev_timer *t, uint64_t deadli
 	t->deadline = deadline;
 	t->seq = loop->next_seq++;
 	heap_place(loop, loop->heap_len++, t);
-	heap_up(loop, t->heap_idx);
+	heap_up(loop, t->heap_pos - 1);
 }
 
 void ev_timer_start_in(struct ev_loop *loop, struct ev_timer *t, uint64_t delay_ns)

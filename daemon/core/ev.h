@@ -37,7 +37,8 @@ typedef void (*ev_signal_cb)(struct ev_loop *loop, const struct signalfd_siginfo
 struct ev_timer {
 	uint64_t deadline;
 	uint64_t seq;          /* arming order: equal deadlines fire FIFO */
-	size_t heap_idx;       /* position in the heap, SIZE_MAX when idle */
+	size_t heap_pos;       /* index + 1 in the heap; 0 when idle, so a
+	                        * zeroed timer is a stopped one */
 	ev_timer_cb cb;
 	void *arg;
 };

@@ -331,8 +331,10 @@ int sup_init(struct supervisor *s, struct ev_loop *loop, const struct vigil_opts
 	s->conf = conf;
 	s->parent_pid = getpid();
 	ev_timer_init(&s->stop_timer, on_stop_timeout, s);
-	for (int i = 0; i < PROC__COUNT; i++)
+	for (int i = 0; i < PROC__COUNT; i++) {
 		s->children[i].fd = -1;
+		ev_timer_init(&s->children[i].restart_timer, on_restart_timer, &s->children[i]);
+	}
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		struct proc_child *c = &s->children[table[i].id];
 
@@ -342,7 +344,6 @@ int sup_init(struct supervisor *s, struct ev_loop *loop, const struct vigil_opts
 		c->enabled = c->id == PROC_MGMT || (c->id == PROC_VRRP ? opts->run_vrrp : opts->run_check);
 		c->pid_file = c->id == PROC_VRRP ? opts->vrrp_pid_file :
 			      c->id == PROC_CHECK ? opts->check_pid_file : opts->mgmt_pid_file;
-		ev_timer_init(&c->restart_timer, on_restart_timer, c);
 	}
 	if (ev_signal_add(loop, SIGCHLD, on_sigchld, s) < 0 ||
 	    ev_signal_add(loop, SIGTERM, on_term, s) < 0 ||
