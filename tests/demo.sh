@@ -11,7 +11,7 @@
 #   a bridge that lives in a namespace of its own; everything is removed
 #   at the end.
 
-# shellcheck source=tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=integration/lib.sh
 . "$(dirname "$0")/integration/lib.sh"
 
 seconds=
@@ -61,7 +61,7 @@ done
 for n in lb1 lb2; do
 	say "$n: processes in namespace $(lab_ns $n)"
 	pids=$(lab_pids "$n" | paste -sd, -)
-	ps -o pid,ppid,user,args --forest -p "$pids" | sed 's/^/   /'
+	ps -o pid,ppid,user,comm --forest -p "$pids" | sed 's/^/   /'
 	say "$n: pid files in $(vigild_dir $n)"
 	for f in vigild vrrp check mgmt; do
 		printf '   %-11s %s\n' "$f.pid" "$(vigild_pid "$n" "$f" || echo '(none)')"
@@ -73,14 +73,18 @@ for n in lb1 lb2; do
 done
 
 mgmt1=$(vigild_pid lb1 mgmt)
+vip_on=
+for n in lb1 lb2; do
+	lab_exec "$n" ip -4 addr show dev eth0 | grep -q ' 192\.0\.2\.100/' && vip_on="$vip_on $n"
+done
 cat <<EOF
 
 == What this shows today
    The process skeleton of vigild on two nodes: the root parent, the vrrp
    and check engines, and the unprivileged mgmt process, each supervised by
    the parent. VRRP itself (advertisements, MASTER/BACKUP election, moving
-   192.0.2.100 on failover) arrives with a later issue: the addresses
-   above show whether a VIP is there.
+   192.0.2.100 on failover) arrives with a later issue.
+   The VIP 192.0.2.100 is now on:${vip_on:- no node}.
 
    Try, in another terminal (the parent restarts the child and says so):
      kill -9 $mgmt1            # lb1's mgmt child

@@ -5,7 +5,7 @@
 # must not move a VIP). Repeated quick deaths back off: the restart delay
 # the parent logs grows.
 
-# shellcheck source=tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require_vigild
@@ -50,11 +50,13 @@ unchanged() {
 is_child() { [[ $(pid_ppid "$1") == "$parent" ]]; }
 
 # The log line of a child's death, and the delay it announces.
-death_re() { echo "child $1 \\(pid $2\\) killed by signal 9 \\(Killed\\); restarting in [0-9.]+ ?m?s"; }
+# The contract's wording is "restarting in 0.1 s"; "restart N in 0.1 s" (with
+# the restart count) is accepted too.
+death_re() { echo "child $1 \\(pid $2\\) killed by signal 9 \\(Killed\\); restart(ing| [0-9]+) in [0-9.]+ ?m?s"; }
 # restart_delay WHICH PID: the delay in seconds logged for that death.
 restart_delay() {
 	log_grep $node "child $1 \\(pid $2\\) (killed by signal|exited with status)" |
-		tail -n 1 | sed -En 's/.*restarting in ([0-9.]+) ?(m?s).*/\1 \2/p' |
+		tail -n 1 | sed -En 's/.*restart(ing| [0-9]+) in ([0-9.]+) ?(m?s).*/\2 \3/p' |
 		awk '{ print ($2 == "ms") ? $1 / 1000 : $1 }'
 }
 

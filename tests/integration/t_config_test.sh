@@ -9,13 +9,17 @@
 #   - every config in tests/configs/bad/*.conf is refused: exit 5 and a
 #     "FILE:LINE: error: MSG" line on stderr; when NAME.expect exists next
 #     to NAME.conf, each of its lines "LINE: error: SUBSTRING" (or
-#     "LINE: warning: SUBSTRING") must match a diagnostic for that file and
-#     line containing SUBSTRING (blank lines and lines starting with # are
-#     ignored);
+#     "LINE: warning: SUBSTRING") must match a diagnostic for NAME.conf at
+#     that line containing SUBSTRING, and "OTHER:LINE: error: SUBSTRING"
+#     one for a file (an included one) whose path is OTHER or ends in
+#     /OTHER (blank lines and lines starting with # are ignored).
+#     vigild runs in the config's directory with the bare file name, as a
+#     user does (`cd /etc/keepalived && vigild -t -f keepalived.conf`), so
+#     the paths in the messages are the ones the .expect files spell;
 #   - a file that cannot be read: exit 8 and a message naming the path.
 # No root and no namespaces needed.
 
-# shellcheck source=tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require_vigild
@@ -49,6 +53,15 @@ command -v python3 >/dev/null 2>&1 && have_python=1
 # run_t ARGS...: run vigild ARGS; RC, $tmp/out, $tmp/err.
 run_t() {
 	"$VIGILD" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	RC=$?
+}
+
+# run_t_in CONF ARGS...: run vigild ARGS -f BASENAME in CONF's directory.
+run_t_in() {
+	local conf=$1
+	shift
+	(cd "$(dirname "$conf")" && exec "$VIGILD" "$@" -f "$(basename "$conf")") \
+		>"$tmp/out" 2>"$tmp/err" </dev/null
 	RC=$?
 }
 
@@ -88,7 +101,7 @@ if missing:
 # --- the seeds load as they are --------------------------------------------
 for f in "${seeds[@]}"; do
 	name=seeds/$(basename "$f")
-	run_t -t -f "$f"
+	run_t_in "$f" -t
 	if [[ $RC -eq 0 ]] && grep -q 'configuration OK' "$tmp/out"; then
 		ok 0 "vigild -t accepts $name"
 		[[ -s $tmp/err ]] && { echo "# (its diagnostics:)"; sed 's/^/#   /' "$tmp/err"; }
@@ -107,7 +120,7 @@ for f in "${seeds[@]}"; do
 		skip "$label" "no python3 to parse JSON"
 		continue
 	fi
-	run_t -t -d -f "$f"
+	run_t_in "$f" -t -d
 	# -t also prints "configuration OK" on stdout; the JSON is the rest.
 	if [[ $RC -ne 0 ]]; then
 		ok 1 "$label"
@@ -123,18 +136,19 @@ for f in "${seeds[@]}"; do
 done
 
 # --- bad configs are refused, at the right place ---------------------------
-# has_diag FILE LINE SEV SUBSTRING: stderr has "FILE:LINE: SEV: ...SUBSTRING...".
+# has_diag FILE LINE SEV SUBSTRING: stderr has "FILE:LINE: SEV: ..." or
+# ".../FILE:LINE: SEV: ..." containing SUBSTRING.
 has_diag() {
-	local l
+	local l head="$1:$2: $3: "
 	while IFS= read -r l; do
-		[[ $l == "$1:$2: $3: "* && $l == *"$4"* ]] && return 0
+		[[ ($l == "$head"* || $l == */"$head"*) && $l == *"$4"* ]] && return 0
 	done <"$tmp/err"
 	return 1
 }
 
 for f in "${bads[@]}"; do
 	name=bad/$(basename "$f")
-	run_t -t -f "$f"
+	run_t_in "$f" -t
 	if [[ $RC -eq 5 ]] && grep -Eq '^[^ ]+:[0-9]+: error: ' "$tmp/err"; then
 		ok 0 "vigild -t rejects $name: exit 5 and a FILE:LINE: error: line"
 	else
@@ -144,17 +158,23 @@ for f in "${bads[@]}"; do
 	e=${f%.conf}.expect
 	[[ -f $e ]] || continue
 	while IFS= read -r x; do
-		if [[ $x =~ ^[[:space:]]*([0-9]+):[[:space:]]*(error|warning):[[:space:]]*(.*)$ ]]; then
-			line=${BASH_REMATCH[1]} sev=${BASH_REMATCH[2]} sub=${BASH_REMATCH[3]}
-			if has_diag "$f" "$line" "$sev" "$sub"; then
-				ok 0 "$name:$line: $sev: $sub"
+		if [[ $x =~ ^[[:space:]]*(([^:[:space:]]+):)?([0-9]+):[[:space:]]*(error|warning):[[:space:]]*(.*)$ ]]; then
+			where=${BASH_REMATCH[2]:-$(basename "$f")}
+			line=${BASH_REMATCH[3]} sev=${BASH_REMATCH[4]} sub=${BASH_REMATCH[5]}
+			if [[ $where == "$(basename "$f")" ]]; then
+				label="$name:$line: $sev: $sub"
 			else
-				ok 1 "$name:$line: $sev: $sub"
+				label="$name, in $where:$line: $sev: $sub"
+			fi
+			if has_diag "$where" "$line" "$sev" "$sub"; then
+				ok 0 "$label"
+			else
+				ok 1 "$label"
 				diag_run
 			fi
 		else
 			ok 1 "$name: expectation line understood: $x"
-			diag "$(basename "$e"): expected 'LINE: error: SUBSTRING'"
+			diag "$(basename "$e"): expected '[FILE:]LINE: error|warning: SUBSTRING'"
 		fi
 	done < <(expect_lines "$e")
 done

@@ -4,7 +4,7 @@
 # (keeping the old config when the new one is broken) and stops cleanly on
 # SIGTERM. One node, one VRRP instance on eth0, VIP 192.0.2.100/24.
 
-# shellcheck source=tests/integration/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require_vigild
@@ -19,7 +19,7 @@ dir=$(vigild_dir $node)
 conf=$dir/vigil.conf
 write_vrrp_conf "$conf" n1 MASTER 150
 
-tap_plan 23
+tap_plan 24
 
 # --- start -----------------------------------------------------------------
 if ! check "vigild starts and writes the pid files of vrrp, check and mgmt" \
@@ -79,16 +79,25 @@ same_pids() {
 
 # --- SIGHUP, good config ---------------------------------------------------
 write_vrrp_conf "$conf" n1 MASTER 140
+# child_log_count WHICH: lines a child logged (ident[pid]:) about a reload.
+child_log_count() { log_count $node "\\[${child[$1]}\\]: .*reload"; }
+declare -A n_child_reload
+for c in vrrp check mgmt; do
+	n_child_reload[$c]=$(child_log_count $c)
+done
 n_ok=$(log_count $node 'reload: configuration OK')
-n_reload=$(log_count $node 'reload')
 kill -HUP "$job"
 more_ok() { [[ $(log_count $node 'reload: configuration OK') -gt $n_ok ]]; }
 check "SIGHUP with a good config: the log says 'reload: configuration OK'" wait_for 10 more_ok ||
 	diag_file "$(vigild_log $node)"
-# The parent's line plus one per child (three).
-children_logged() { [[ $(log_count $node 'reload') -ge $((n_reload + 4)) ]]; }
-check "after the reload the children log 'reload' too" wait_for 10 children_logged || {
-	diag "lines with 'reload' (expected at least $((n_reload + 4))):"
+children_logged() {
+	local c
+	for c in vrrp check mgmt; do
+		[[ $(child_log_count $c) -gt ${n_child_reload[$c]} ]] || return 1
+	done
+}
+check "then each child logs its reload (a line of its own pid)" wait_for 10 children_logged || {
+	diag "lines with 'reload':"
 	diag "$(log_grep $node 'reload')"
 }
 check "the reload keeps the parent's and the children's pids" same_pids
@@ -98,6 +107,9 @@ check "the reload keeps the parent's and the children's pids" same_pids
 write_vrrp_conf "$conf" n1 MASTER 140 300
 bad_line=$(grep -n 'virtual_router_id 300' "$conf" | cut -d: -f1)
 n_ok=$(log_count $node 'reload: configuration OK')
+for c in vrrp check mgmt; do
+	n_child_reload[$c]=$(child_log_count $c)
+done
 kill -HUP "$job"
 conf_re=$(ere_quote "$conf")
 check "SIGHUP with a broken config: the log names $(basename "$conf"):$bad_line with an error" \
@@ -107,6 +119,14 @@ check "the daemon still runs after the broken reload" pid_alive "$job"
 check "the broken reload keeps every pid" same_pids
 not_ok_reported() { [[ $(log_count $node 'reload: configuration OK') -eq $n_ok ]]; }
 check "the broken reload is not reported as 'configuration OK'" not_ok_reported
+children_untold() {
+	local c
+	for c in vrrp check mgmt; do
+		[[ $(child_log_count $c) -eq ${n_child_reload[$c]} ]] ||
+			{ diag "child $c logged a reload"; return 1; }
+	done
+}
+check "the children do not reload the broken config" children_untold
 
 # --- SIGTERM ---------------------------------------------------------------
 vigild_stop $node 10
