@@ -110,9 +110,10 @@ int main(int argc, char **argv)
 		conf = load_conf(path, &status);
 		if (!conf)
 			return status == VIGIL_EXIT_CONFIG ? VIGIL_EXIT_CONFIG_TEST : status;
+		/* With -d, stdout is JSON only (for jq and friends). */
 		if (opts.dump_conf)
 			dump_json(conf);
-		printf("configuration OK\n");
+		fprintf(opts.dump_conf ? stderr : stdout, "configuration OK\n");
 		conf_free(conf);
 		return VIGIL_EXIT_OK;
 	}

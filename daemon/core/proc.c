@@ -242,8 +242,8 @@ void sup_reload(struct supervisor *s)
 			log_warnx("reload: %s: %s", sev, g->msg);
 	}
 	if (!next) {
-		log_errx("reload: %d errors in %s; the running configuration stays in effect",
-			 d.n_errors, s->conf_path);
+		log_errx("reload: %d error%s in %s; the running configuration stays in effect",
+			 d.n_errors, d.n_errors == 1 ? "" : "s", s->conf_path);
 		conf_diags_free(&d);
 		return;
 	}

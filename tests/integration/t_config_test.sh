@@ -121,12 +121,11 @@ for f in "${seeds[@]}"; do
 		continue
 	fi
 	run_t_in "$f" -t -d
-	# -t also prints "configuration OK" on stdout; the JSON is the rest.
+	# With -d, stdout is the JSON alone ("configuration OK" goes to stderr).
 	if [[ $RC -ne 0 ]]; then
 		ok 1 "$label"
 		diag_run
-	elif why=$(grep -vx 'configuration OK' "$tmp/out" |
-		python3 -c "$json_check" "${inst[@]}" 2>&1); then
+	elif why=$(python3 -c "$json_check" "${inst[@]}" <"$tmp/out" 2>&1); then
 		ok 0 "$label"
 	else
 		ok 1 "$label"
