@@ -17,10 +17,15 @@ static const char *fam(int family)
 	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
-/* "file:line" of a place, for messages that name a second place. */
-static const char *at(char buf[], size_t len, const struct conf_loc *l)
+/* The second place a message names: "line N" in the same file as the
+ * message's own place, "FILE:N" in another. */
+static const char *at(char buf[], size_t len, const struct conf_loc *l,
+		      const struct conf_loc *here)
 {
-	snprintf(buf, len, "%s:%d", l->file ? l->file : "?", l->line);
+	if (l->file && here->file && strcmp(l->file, here->file) == 0)
+		snprintf(buf, len, "line %d", l->line);
+	else
+		snprintf(buf, len, "%s:%d", l->file ? l->file : "?", l->line);
 	return buf;
 }
 
@@ -92,7 +97,7 @@ static void report_dups(struct conf_ctx *x, const struct nidx *v, size_t n, cons
 		l1 = (const void *)((const char *)base + v[first].i * stride);
 		l2 = (const void *)((const char *)base + v[k].i * stride);
 		conf_err(x, l2, "%s '%s' is defined twice (first at %s): give each %s its own "
-			 "name", what, conf_show(x, v[k].name), at(a, sizeof(a), l1), what);
+			 "name", what, conf_show(x, v[k].name), at(a, sizeof(a), l1, l2), what);
 	}
 }
 
@@ -169,7 +174,7 @@ static void resolve_sync_groups(struct conf_ctx *x, const struct nidx *vix)
 				conf_err(x, &g->member_locs[m], "vrrp_instance %s is in two sync "
 					 "groups, %s (%s) and %s: an instance can be in one group "
 					 "only; remove it from one", conf_show(x, v->name),
-					 conf_show(x, o->name), at(a, sizeof(a), &o->loc),
+					 conf_show(x, o->name), at(a, sizeof(a), &o->loc, &g->member_locs[m]),
 					 conf_show(x, g->name));
 			}
 		}
@@ -298,14 +303,14 @@ static void check_instance(struct conf_ctx *x, struct conf_vrrp *v, struct conf_
 {
 	const char *name = conf_show(x, v->name);
 
-	if (!v->interface)
+	if (!v->interface && !e->iface_written)
 		conf_err(x, &v->loc, "vrrp_instance %s has no interface: add 'interface IFNAME' "
 			 "(the interface VRRP runs on)", name);
-	if (!v->vrid)
+	if (!v->vrid && !e->vrid_written)
 		conf_err(x, &v->loc, "vrrp_instance %s has no virtual_router_id: add "
 			 "'virtual_router_id 1..255', the same on every node of the instance",
 			 name);
-	if (!v->n_vips)
+	if (!v->n_vips && !e->vips_written)
 		conf_warn(x, &v->loc, "vrrp_instance %s has no virtual_ipaddress: it moves no "
 			  "address; add 'virtual_ipaddress { ADDRESS }'", name);
 	check_advert(x, v, loc_or(&e->advert_loc, &v->loc));
@@ -322,10 +327,10 @@ static void check_instance(struct conf_ctx *x, struct conf_vrrp *v, struct conf_
 			  "state BACKUP: use state MASTER or a priority 1..254",
 			  conf_show(x, v->name));
 	if (v->version == 3 && v->auth_type != CONF_AUTH_NONE)
-		conf_warn(x, loc_or(&e->auth_loc, &v->loc), "VRRPv3 (RFC 5798) has no "
-			  "authentication: the authentication block of vrrp_instance %s is "
-			  "ignored; remove it", conf_show(x, v->name));
-	else if (v->auth_type == CONF_AUTH_NONE && v->auth_pass[0])
+		conf_warn(x, loc_or(&e->auth_loc, &v->loc), "authentication is ignored: "
+			  "VRRPv3 (RFC 5798) has none, and vrrp_instance %s uses version 3; "
+			  "remove the authentication block", conf_show(x, v->name));
+	else if (!e->auth_type_written && v->auth_pass[0])
 		conf_warn(x, loc_or(&e->auth_loc, &v->loc), "auth_pass without auth_type in "
 			  "vrrp_instance %s: no authentication is used; add 'auth_type PASS'",
 			  conf_show(x, v->name));
@@ -379,7 +384,8 @@ static void check_vrids(struct conf_ctx *x)
 			 "%s (%s) is used by vrrp_instance %s (%s) and vrrp_instance %s: give "
 			 "each instance on one interface its own virtual_router_id", v2->vrid,
 			 conf_show(x, v2->interface), fam(v2->family), conf_show(x, v1->name),
-			 at(a, sizeof(a), loc_or(&x->vx[k[first].i].vrid_loc, &v1->loc)),
+			 at(a, sizeof(a), loc_or(&x->vx[k[first].i].vrid_loc, &v1->loc),
+			    loc_or(&x->vx[k[j].i].vrid_loc, &v2->loc)),
 			 conf_show(x, v2->name));
 	}
 	free(k);
@@ -461,7 +467,7 @@ static void check_real_servers(struct conf_ctx *x, const struct conf_vs *vs)
 		for (size_t j = 0; j < rs->n_checkers; j++)
 			if ((rs->checkers[j].type == CONF_CHK_HTTP ||
 			     rs->checkers[j].type == CONF_CHK_SSL) && !rs->checkers[j].n_urls)
-				conf_warn(x, &rs->checkers[j].loc, "%s has no url: it cannot "
+				conf_warn(x, &rs->checkers[j].loc, "no url in %s: it cannot "
 					  "check anything; add 'url { path / status_code 200 }'",
 					  conf_checker_name(rs->checkers[j].type));
 		k[i] = (struct ep_key){ false, 0, &rs->addr, rs->port, 0, i };
@@ -475,7 +481,7 @@ static void check_real_servers(struct conf_ctx *x, const struct conf_vs *vs)
 		conf_err(x, &vs->rs[k[j].i].loc, "real_server %s %d appears twice in "
 			 "virtual_server %s (first at %s): remove one",
 			 conf_addr_str(k[j].addr, a), k[j].port, vn,
-			 at(l, sizeof(l), &vs->rs[k[first].i].loc));
+			 at(l, sizeof(l), &vs->rs[k[first].i].loc, &vs->rs[k[j].i].loc));
 	}
 	free(k);
 }
@@ -503,7 +509,7 @@ static void check_virtual_servers(struct conf_ctx *x)
 		conf_err(x, &c->vss[k[j].i].loc, "virtual_server %s %s is defined twice (first "
 			 "at %s): merge the two blocks", vn,
 			 conf_proto_name(c->vss[k[j].i].protocol),
-			 at(l, sizeof(l), &c->vss[k[first].i].loc));
+			 at(l, sizeof(l), &c->vss[k[first].i].loc, &c->vss[k[j].i].loc));
 	}
 	free(k);
 }

@@ -55,6 +55,10 @@ struct conf_vrrp_extra {
 	struct conf_loc mcast_src_loc;
 	struct conf_loc unicast_src_loc;
 	struct conf_loc auth_loc;
+	bool iface_written;              /* given, even if wrongly: no "missing" error */
+	bool vrid_written;
+	bool auth_type_written;
+	bool vips_written;
 	bool version_set;
 	bool accept_set;
 	bool garp_delay_set;

@@ -194,12 +194,15 @@ static json_t *jtrack_file(const struct conf_track_file *t)
 
 static json_t *jsync_group(const struct conf *c, const struct conf_sync_group *g)
 {
-	json_t *o = json_object(), *m = json_array();
+	json_t *o = json_object(), *m = json_array(), *mi = json_array();
 
-	for (size_t i = 0; i < g->n_members; i++)
+	for (size_t i = 0; i < g->n_members; i++) {
 		json_array_append_new(m, jtext(g->members[i]));
+		json_array_append_new(mi, json_integer(g->member_index[i]));
+	}
 	set(o, "name", jtext(g->name));
 	set(o, "group", m);
+	set(o, "group_index", mi);
 	set(o, "notify_master", jtext(g->notify_master));
 	set(o, "notify_backup", jtext(g->notify_backup));
 	set(o, "notify_fault", jtext(g->notify_fault));

@@ -127,8 +127,8 @@ static void tokenize(struct conf_ctx *x, const char *file, const char *buf, size
 		if (c == '\0') {
 			if (!nul_seen)
 				conf_err(x, &(struct conf_loc){ file, line },
-					 "NUL byte in the configuration: this is not a text file; "
-					 "remove the binary data");
+					 "a NUL byte in the configuration: this is not a text "
+					 "file; remove the binary data");
 			nul_seen = true;
 			i++;
 			continue;
@@ -159,8 +159,8 @@ static void tokenize(struct conf_ctx *x, const char *file, const char *buf, size
 					if (s[i] == '\0') {
 						if (!nul_seen)
 							conf_err(x, &(struct conf_loc){ file, line },
-								 "NUL byte in the configuration: this is not "
-								 "a text file; remove the binary data");
+								 "a NUL byte in the configuration: this is "
+								 "not a text file; remove the binary data");
 						nul_seen = true;
 					} else {
 						wbuf_add(&w, (char)s[i]);
@@ -191,7 +191,8 @@ static void tokenize(struct conf_ctx *x, const char *file, const char *buf, size
 		}
 		bol = false;
 	}
-	push_tok(ts, T_EOF, line, true, NULL);
+	/* EOF carries the number of the last line, for "the file ends at". */
+	push_tok(ts, T_EOF, len && s[len - 1] == '\n' ? line - 1 : line, true, NULL);
 	free(w.p);
 }
 

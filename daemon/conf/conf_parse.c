@@ -57,6 +57,10 @@ struct blockdef {
 
 static void run_block(struct conf_ctx *x, const struct cnode *blk, const struct blockdef *bd,
 		      void *obj, const char *where);
+static void run_block_seen(struct conf_ctx *x, const struct cnode *blk, const struct blockdef *bd,
+			   void *obj, const char *where, struct conf_loc *seen);
+static size_t kw_count(const struct blockdef *bd);
+static const struct kw *find_kw(const struct blockdef *bd, const char *w);
 
 #define FIELD(obj, off, type) ((type *)(void *)((char *)(obj) + (off)))
 
@@ -649,6 +653,11 @@ static void h_track_if(struct conf_ctx *x, const struct stmt *s, const struct kw
 			       add_track_if, obj);
 }
 
+static struct conf_vrrp_extra *vx_of(struct conf_ctx *x, const struct conf_vrrp *v)
+{
+	return &x->vx[v - x->c->vrrps];
+}
+
 /* ------------------------------------------------------------------ */
 /* virtual_ipaddress lines                                              */
 
@@ -844,6 +853,9 @@ static void h_vips(struct conf_ctx *x, const struct stmt *s, const struct kw *k,
 	struct conf_vrrp *v = obj;
 	bool excl = k->lo != 0;
 
+	if (!excl && s->block->n_kids)
+		vx_of(x, v)->vips_written = true;
+
 	for (size_t i = 0; i < s->block->n_kids; i++)
 		parse_vip_line(x, &s->block->kids[i], s->kw,
 			       excl ? &v->vips_excluded : &v->vips,
@@ -853,10 +865,6 @@ static void h_vips(struct conf_ctx *x, const struct stmt *s, const struct kw *k,
 /* ------------------------------------------------------------------ */
 /* vrrp_instance                                                        */
 
-static struct conf_vrrp_extra *vx_of(struct conf_ctx *x, const struct conf_vrrp *v)
-{
-	return &x->vx[v - x->c->vrrps];
-}
 
 static void h_state(struct conf_ctx *x, const struct stmt *s, const struct kw *k, void *obj)
 {
@@ -1036,6 +1044,7 @@ static void h_auth_type(struct conf_ctx *x, const struct stmt *s, const struct k
 {
 	struct conf_vrrp *v = obj;
 
+	vx_of(x, v)->auth_type_written = true;
 	if (strcasecmp(s->args[0], "PASS") == 0)
 		v->auth_type = CONF_AUTH_PASS;
 	else if (strcasecmp(s->args[0], "AH") == 0)
@@ -1306,7 +1315,7 @@ static void h_checker(struct conf_ctx *x, const struct stmt *s, const struct kw 
 	snprintf(where, sizeof(where), "in %s", s->kw);
 	run_block(x, s->block, &chk_bds[t], ck, where);
 	if (t == CONF_CHK_MISC && !ck->misc_path)
-		conf_err(x, s->loc, "MISC_CHECK has no misc_path: add 'misc_path "
+		conf_err(x, s->loc, "no misc_path in MISC_CHECK: add 'misc_path "
 			 "\"/path/to/check\"' inside the block");
 }
 
@@ -1628,6 +1637,8 @@ static void h_vrrp_instance(struct conf_ctx *x, const struct stmt *s, const stru
 	struct conf *c = obj;
 	size_t nx = c->n_vrrps;
 	struct conf_vrrp *v = conf_push(&c->vrrps, &c->n_vrrps, sizeof(*v));
+	struct conf_loc *seen = conf_xcalloc(kw_count(&vrrp_bd), sizeof(*seen));
+	struct conf_vrrp_extra *e;
 	char where[128];
 
 	conf_push(&x->vx, &nx, sizeof(*x->vx));
@@ -1638,7 +1649,11 @@ static void h_vrrp_instance(struct conf_ctx *x, const struct stmt *s, const stru
 	v->advert_int = 1;
 	v->sync_group = -1;
 	snprintf(where, sizeof(where), "in vrrp_instance %s", conf_show(x, v->name));
-	run_block(x, s->block, &vrrp_bd, v, where);
+	run_block_seen(x, s->block, &vrrp_bd, v, where, seen);
+	e = &x->vx[c->n_vrrps - 1];
+	e->iface_written = seen[find_kw(&vrrp_bd, "interface") - vrrp_kws].line != 0;
+	e->vrid_written = seen[find_kw(&vrrp_bd, "virtual_router_id") - vrrp_kws].line != 0;
+	free(seen);
 }
 
 static void h_virtual_server(struct conf_ctx *x, const struct stmt *s, const struct kw *k,
@@ -1786,7 +1801,8 @@ static void unknown_kw(struct conf_ctx *x, const struct stmt *s, const struct bl
 			  s->block ? " with its block" : "");
 		return;
 	}
-	if (strlen(s->kw) >= 3)
+	/* No hint for a message that will not be stored (a flood of junk). */
+	if (x->d->n < CONF_MAX_DIAGS && strlen(s->kw) >= 3)
 		for (const struct kw *k = bd->kws; k->name; k++) {
 			int dd = conf_edit_distance(s->kw, k->name, 2);
 
@@ -1815,6 +1831,18 @@ static void dispatch(struct conf_ctx *x, const struct stmt *s, const struct bloc
 		unknown_kw(x, s, bd, where);
 		return;
 	}
+	idx = (size_t)(k - bd->kws);
+	if (!(k->flags & KW_MULTI)) {
+		if (seen[idx].line && seen[idx].file == s->loc->file)
+			conf_warn(x, s->loc, "'%s' is given again %s (first at line %d): the "
+				  "last one counts; remove one of them", s->kw, where,
+				  seen[idx].line);
+		else if (seen[idx].line)
+			conf_warn(x, s->loc, "'%s' is given again %s (first at %s:%d): the "
+				  "last one counts; remove one of them", s->kw, where,
+				  seen[idx].file, seen[idx].line);
+		seen[idx] = *s->loc;
+	}
 	if (s->n < (size_t)k->min) {
 		conf_err(x, s->loc, "'%s' is missing %s: write '%s'", s->kw,
 			 k->min == 1 ? "its value" : "values", k->usage);
@@ -1836,13 +1864,6 @@ static void dispatch(struct conf_ctx *x, const struct stmt *s, const struct bloc
 	if (!(k->flags & (KW_BLOCK | KW_OPTBLOCK)) && s->block) {
 		conf_err(x, s->loc, "'%s' takes no block: remove the '{ ... }' after it", s->kw);
 		return;
-	}
-	idx = (size_t)(k - bd->kws);
-	if (!(k->flags & KW_MULTI)) {
-		if (seen[idx].line)
-			conf_warn(x, s->loc, "'%s' is given again %s (first at line %d): this "
-				  "one wins; remove one of them", s->kw, where, seen[idx].line);
-		seen[idx] = *s->loc;
 	}
 	k->fn(x, s, k, obj);
 }
@@ -1873,15 +1894,20 @@ static void dispatch_split(struct conf_ctx *x, const struct cnode *nd, const str
 	}
 }
 
-static void run_block(struct conf_ctx *x, const struct cnode *blk, const struct blockdef *bd,
-		      void *obj, const char *where)
+static size_t kw_count(const struct blockdef *bd)
 {
 	size_t nk = 0;
-	struct conf_loc *seen;
 
 	while (bd->kws[nk].name)
 		nk++;
-	seen = conf_xcalloc(nk, sizeof(*seen));
+	return nk;
+}
+
+/* seen[i]: where keyword i of the table was last given (for repeats and
+ * for callers that must know whether a keyword was written at all). */
+static void run_block_seen(struct conf_ctx *x, const struct cnode *blk, const struct blockdef *bd,
+			   void *obj, const char *where, struct conf_loc *seen)
+{
 	for (size_t i = 0; i < blk->n_kids; i++) {
 		const struct cnode *nd = &blk->kids[i];
 
@@ -1897,6 +1923,14 @@ static void run_block(struct conf_ctx *x, const struct cnode *blk, const struct 
 			dispatch(x, &s, bd, obj, where, seen);
 		}
 	}
+}
+
+static void run_block(struct conf_ctx *x, const struct cnode *blk, const struct blockdef *bd,
+		      void *obj, const char *where)
+{
+	struct conf_loc *seen = conf_xcalloc(kw_count(bd), sizeof(*seen));
+
+	run_block_seen(x, blk, bd, obj, where, seen);
 	free(seen);
 }
 
