@@ -21,15 +21,6 @@
 #include "core/pidfile.h"
 #include "core/proc.h"
 
-uint64_t proc_backoff_next(uint64_t prev_backoff, uint64_t lifetime_ns)
-{
-	if (prev_backoff == 0 || lifetime_ns >= PROC_STABLE_NS)
-		return PROC_BACKOFF_MIN;
-	if (prev_backoff >= PROC_BACKOFF_MAX / 2)
-		return PROC_BACKOFF_MAX;
-	return prev_backoff * 2;
-}
-
 static void child_start(struct proc_child *c);
 
 /* ---- messages from a child ------------------------------------------ */

@@ -24,7 +24,14 @@ struct vigil_opts;
 #define PROC_BACKOFF_MIN (100 * EV_NSEC_PER_MSEC)
 #define PROC_BACKOFF_MAX (30 * EV_NSEC_PER_SEC)
 #define PROC_STABLE_NS   (10 * EV_NSEC_PER_SEC)
-uint64_t proc_backoff_next(uint64_t prev_backoff, uint64_t lifetime_ns);
+static inline uint64_t proc_backoff_next(uint64_t prev_backoff, uint64_t lifetime_ns)
+{
+	if (prev_backoff == 0 || lifetime_ns >= PROC_STABLE_NS)
+		return PROC_BACKOFF_MIN;
+	if (prev_backoff >= PROC_BACKOFF_MAX / 2)
+		return PROC_BACKOFF_MAX;
+	return prev_backoff * 2;
+}
 
 /* How long a child gets to stop after SHUTDOWN before SIGKILL. */
 #define PROC_STOP_GRACE (5 * EV_NSEC_PER_SEC)

@@ -1,28 +1,36 @@
 /*
  * vrrp_main.c - the vrrp process: VRRP instances, trackers, VIPs, notify.
  *
- * This process keeps root (CAP_NET_RAW, CAP_NET_ADMIN) for raw sockets and
- * netlink.  The VRRP engine itself (packets, state machine, sockets) lands
- * with issue #3; today the process holds the configuration and follows the
- * reload/stop protocol.
+ * This process keeps root (raw sockets, netlink, scripts as script_user).
+ * The engine is in vrrp_inst.c; this file plugs it into the child runtime.
  */
 #include "config.h"
 
 #include "conf/conf.h"
 #include "core/child.h"
 #include "core/log.h"
+#include "vrrp/vrrp_inst.h"
 
 static int vrrp_start(struct child_ctx *ctx)
 {
+	struct vrrp_engine *e = vrrp_engine_new(ctx->loop);
+
+	ctx->module = e;
 	log_info("vrrp: %zu instances, %zu sync groups, %zu scripts configured",
 		 ctx->conf->n_vrrps, ctx->conf->n_sync_groups, ctx->conf->n_scripts);
-	return 0;
+	return vrrp_engine_start(e, ctx->conf);
 }
 
 static int vrrp_reload(struct child_ctx *ctx, struct conf *next)
 {
-	log_info("vrrp: reload: %zu -> %zu instances", ctx->conf->n_vrrps, next->n_vrrps);
-	return 0;
+	return vrrp_engine_reload(ctx->module, next);
+}
+
+static void vrrp_stop(struct child_ctx *ctx)
+{
+	vrrp_engine_stop(ctx->module);
+	vrrp_engine_free(ctx->module);
+	ctx->module = NULL;
 }
 
 const struct child_ops vrrp_child_ops = {
@@ -30,4 +38,5 @@ const struct child_ops vrrp_child_ops = {
 	.reads_config = true,
 	.start = vrrp_start,
 	.reload = vrrp_reload,
+	.stop = vrrp_stop,
 };

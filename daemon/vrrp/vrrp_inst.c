@@ -1,0 +1,782 @@
+/*
+ * vrrp_inst.c - see vrrp_inst.h.
+ *
+ * Hot path: an Adver_Timer firing builds one packet per destination and
+ * sends it; nothing on that path logs, allocates or talks netlink.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "conf/conf.h"
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "kern/kern_addr.h"
+#include "vrrp/vrrp_fsm.h"
+#include "vrrp/vrrp_garp.h"
+#include "vrrp/vrrp_inst.h"
+#include "vrrp/vrrp_pkt.h"
+#include "vrrp/vrrp_sock.h"
+#include "vrrp/vrrp_track.h"
+
+#define RX_LOG_EVERY (60 * EV_NSEC_PER_SEC)   /* per instance and reason */
+#define NOTIFY_TIMEOUT (30 * EV_NSEC_PER_SEC)
+#define SWAP_STR(a, b) do { char *t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+struct vip {
+	struct kern_ifaddr k;
+	char *label;
+	bool advertised;             /* false for virtual_ipaddress_excluded */
+};
+
+struct vrrp_inst {
+	struct vrrp_engine *e;
+	char *name;
+	char *signature;             /* settings that need a restart when changed */
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	int family;
+	uint8_t vrid;
+	uint8_t base_priority;
+	struct vrrp_fsm_cfg fcfg;
+	struct vrrp_fsm fsm;
+	struct vrrp_expect expect;
+	struct vaddr src;            /* advert source */
+	struct vaddr group;
+	struct vaddr *peers;         /* unicast_peer; none: multicast */
+	size_t n_peers;
+	struct vip *vips;
+	size_t n_vips;
+	struct vaddr *adv_addrs;     /* the advertised VIPs, for the packet */
+	size_t n_adv_addrs;
+	unsigned char mac[6];
+	struct vrrp_sock *sock;
+	struct ev_timer adver_timer;
+	struct ev_timer down_timer;
+	struct ev_timer garp_timer;  /* the delayed second burst, then refresh */
+	uint64_t garp_delay_ns;
+	int garp_repeat;
+	uint64_t garp_refresh_ns;
+	int garp_refresh_repeat;
+	bool garp_second_done;
+	char *notify_master, *notify_backup, *notify_fault, *notify_stop, *notify;
+	struct vrrp_track_ref *tracks;
+	size_t n_tracks;
+	struct vrrp_rx_stats rx;
+	uint64_t rx_logged_at[VRRP_RX__COUNT];
+	uint64_t adverts_sent;
+	uint64_t prio0_sent;
+	uint64_t become_master;
+};
+
+struct vrrp_engine {
+	struct ev_loop *loop;
+	struct vrrp_sock *socks;
+	struct vrrp_inst **insts;
+	size_t n_insts;
+	struct vrrp_track *track;
+	struct vrrp_rx_stats rx;     /* packets no instance could take */
+	char *script_user;
+	uint64_t rx_logged_at[VRRP_RX__COUNT];
+};
+
+static void inst_event(struct vrrp_inst *in, enum vrrp_fsm_ev_type type);
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static struct vaddr from_conf(const struct conf_addr *a)
+{
+	struct vaddr v;
+
+	memset(&v, 0, sizeof(v));
+	v.family = a->family;
+	if (a->family == AF_INET)
+		v.u.v4 = a->u.v4;
+	else if (a->family == AF_INET6)
+		v.u.v6 = a->u.v6;
+	return v;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		log_fatalx("out of memory");
+	return d;
+}
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+
+	if (!p)
+		log_fatalx("out of memory");
+	return p;
+}
+
+/* Log a packet problem at most once a minute per reason: packets are
+ * attacker-controlled and logging costs a millisecond here. */
+static bool rx_should_log(uint64_t *last, uint64_t now)
+{
+	if (*last && now - *last < RX_LOG_EVERY)
+		return false;
+	*last = now;
+	return true;
+}
+
+/* ---- sending ---------------------------------------------------------------- */
+
+static void send_advert(struct vrrp_inst *in, uint8_t priority)
+{
+	uint8_t buf[VRRP_MAX_PKT];
+	struct vrrp_tx tx = {
+		.version = in->fcfg.version,
+		.vrid = in->vrid,
+		.priority = priority,
+		.auth_type = in->expect.auth_type,
+		.adver_int_cs = (uint16_t)in->fcfg.adver_int_cs,
+		.family = in->family,
+		.src = in->src,
+		.addrs = in->adv_addrs,
+		.n_addrs = in->n_adv_addrs,
+	};
+	size_t n_dst = in->n_peers ? in->n_peers : 1;
+
+	memcpy(tx.auth_pass, in->expect.auth_pass, sizeof(tx.auth_pass));
+	for (size_t i = 0; i < n_dst; i++) {
+		size_t len;
+
+		tx.dst = in->n_peers ? in->peers[i] : in->group;
+		len = vrrp_pkt_build(buf, sizeof(buf), &tx);
+		if (len && vrrp_sock_send(in->sock, &in->src, &tx.dst, buf, len) == 0)
+			in->adverts_sent++;
+	}
+	if (priority == VRRP_PRIO_STOP)
+		in->prio0_sent++;
+}
+
+static void garp_burst(struct vrrp_inst *in, int repeat)
+{
+	for (int r = 0; r < repeat; r++)
+		for (size_t i = 0; i < in->n_vips; i++)
+			vrrp_garp_send(in->vips[i].k.ifindex, in->mac, &in->vips[i].k.addr);
+}
+
+/* garp_master_delay after becoming master: a second burst; then every
+ * garp_master_refresh, if set. */
+static void on_garp_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vrrp_inst *in = arg;
+
+	if (in->fsm.state != VRRP_STATE_MASTER)
+		return;
+	if (!in->garp_second_done) {
+		garp_burst(in, in->garp_repeat);
+		in->garp_second_done = true;
+	} else {
+		garp_burst(in, in->garp_refresh_repeat);
+	}
+	if (in->garp_refresh_ns)
+		ev_timer_start_in(loop, t, in->garp_refresh_ns);
+}
+
+/* ---- addresses ------------------------------------------------------------- */
+
+static void vips_apply(struct vrrp_inst *in, bool add)
+{
+	for (size_t i = 0; i < in->n_vips; i++) {
+		char a[VADDR_STRLEN];
+		int err = add ? kern_addr_add(&in->vips[i].k) : kern_addr_del(&in->vips[i].k);
+
+		if (err < 0)
+			log_warnx("(%s) cannot %s %s/%d: %s", in->name, add ? "add" : "remove",
+				  vaddr_str(&in->vips[i].k.addr, a), in->vips[i].k.prefix,
+				  kern_addr_strerror(err));
+	}
+}
+
+/* ---- notify ----------------------------------------------------------------- */
+
+static void run_notify(struct vrrp_inst *in, enum vrrp_state to)
+{
+	const char *state = to == VRRP_STATE_MASTER ? "MASTER" : to == VRRP_STATE_BACKUP ? "BACKUP" :
+			    to == VRRP_STATE_FAULT ? "FAULT" : "STOP";
+	const char *specific = to == VRRP_STATE_MASTER ? in->notify_master :
+			       to == VRRP_STATE_BACKUP ? in->notify_backup :
+			       to == VRRP_STATE_FAULT ? in->notify_fault : in->notify_stop;
+	char prio[8];
+	/* keepalived's arguments for `notify`: INSTANCE NAME STATE PRIORITY */
+	const char *args[] = { "INSTANCE", in->name, state, prio, NULL };
+
+	snprintf(prio, sizeof(prio), "%u", in->fsm.priority);
+	if (specific && spawn_run(specific, NULL, in->e->script_user, NOTIFY_TIMEOUT, NULL, NULL) < 0)
+		log_warn("(%s) cannot run notify script '%s'", in->name, specific);
+	if (in->notify && spawn_run(in->notify, args, in->e->script_user, NOTIFY_TIMEOUT, NULL, NULL) < 0)
+		log_warn("(%s) cannot run notify script '%s'", in->name, in->notify);
+}
+
+/* ---- the state machine's actions and timers ----------------------------------- */
+
+static void arm(struct ev_loop *loop, struct ev_timer *t, uint64_t deadline)
+{
+	if (deadline == VRRP_NEVER)
+		ev_timer_stop(loop, t);
+	else if (!ev_timer_armed(t) || t->deadline != deadline)
+		ev_timer_start_at(loop, t, deadline);
+}
+
+static void apply(struct vrrp_inst *in, const struct vrrp_fsm_out *out)
+{
+	struct ev_loop *loop = in->e->loop;
+	unsigned a = out->actions;
+
+	if (a & VRRP_ACT_SEND_PRIO0)
+		send_advert(in, VRRP_PRIO_STOP);
+	if (a & VRRP_ACT_DEL_VIPS)
+		vips_apply(in, false);
+	if (a & VRRP_ACT_ADD_VIPS)
+		vips_apply(in, true);
+	if (a & VRRP_ACT_SEND_ADVERT)
+		send_advert(in, in->fsm.priority);
+	if (a & VRRP_ACT_GARP) {
+		garp_burst(in, in->garp_repeat);
+		in->garp_second_done = false;
+		if (in->garp_delay_ns)
+			ev_timer_start_in(loop, &in->garp_timer, in->garp_delay_ns);
+	}
+	arm(loop, &in->adver_timer, in->fsm.adver_deadline);
+	arm(loop, &in->down_timer, in->fsm.master_down_deadline);
+
+	if (out->reason) {
+		/* A transition: rare, so it may log (keepalived's wording,
+		 * which operators grep for). */
+		log_notice("(%s) Entering %s STATE (%s)", in->name, vrrp_state_name(in->fsm.state),
+			   out->reason);
+		if (in->fsm.state == VRRP_STATE_MASTER)
+			in->become_master++;
+		else
+			ev_timer_stop(loop, &in->garp_timer);
+		run_notify(in, in->fsm.state);
+	}
+	if ((a & VRRP_ACT_OTHER_MASTER) && rx_should_log(&in->rx_logged_at[VRRP_RX_OK], ev_now(loop))) {
+		char m[VADDR_STRLEN];
+
+		log_warnx("(%s) another master %s with lower priority %u is advertising: two masters",
+			  in->name, vaddr_str(&in->fsm.master_addr, m), in->fsm.master_priority);
+	}
+}
+
+static void step(struct vrrp_inst *in, const struct vrrp_fsm_ev *ev)
+{
+	struct vrrp_fsm_out out;
+
+	vrrp_fsm_step(&in->fsm, &in->fcfg, ev, ev_now(in->e->loop), &out);
+	apply(in, &out);
+}
+
+static void inst_event(struct vrrp_inst *in, enum vrrp_fsm_ev_type type)
+{
+	struct vrrp_fsm_ev ev = { .type = type };
+
+	step(in, &ev);
+}
+
+static void on_adver_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	inst_event(arg, VRRP_EV_ADVER_TIMER);
+}
+
+static void on_down_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	inst_event(arg, VRRP_EV_MASTER_DOWN_TIMER);
+}
+
+/* ---- tracking ----------------------------------------------------------------- */
+
+static void inst_retrack(struct vrrp_inst *in)
+{
+	bool fault = false;
+	int prio = vrrp_track_priority(in->e->track, in->base_priority, in->tracks, in->n_tracks, &fault);
+
+	if (fault && !in->fsm.fault) {
+		inst_event(in, VRRP_EV_FAULT);
+	} else if (!fault && in->fsm.fault) {
+		in->fsm.priority = (uint8_t)prio;
+		inst_event(in, VRRP_EV_FAULT_CLEAR);
+	}
+	if (prio != in->fsm.priority) {
+		struct vrrp_fsm_ev ev = { .type = VRRP_EV_PRIORITY, .priority = (uint8_t)prio };
+
+		log_info("(%s) effective priority %u -> %d", in->name, in->fsm.priority, prio);
+		step(in, &ev);
+	}
+}
+
+static void on_track_changed(void *arg)
+{
+	struct vrrp_engine *e = arg;
+
+	for (size_t i = 0; i < e->n_insts; i++)
+		inst_retrack(e->insts[i]);
+}
+
+/* ---- receiving ------------------------------------------------------------------ */
+
+static void count_rx(struct vrrp_engine *e, struct vrrp_inst *in, enum vrrp_rx_err err,
+		     const struct vrrp_rx *rx)
+{
+	uint64_t *last = in ? &in->rx_logged_at[err] : &e->rx_logged_at[err];
+	char s[VADDR_STRLEN];
+
+	if (in)
+		in->rx.n[err]++;
+	else
+		e->rx.n[err]++;
+	if (err != VRRP_RX_OK && rx_should_log(last, ev_now(e->loop)))
+		log_warnx("%s%s%sdropped VRRP packet from %s: %s (further ones counted, logged once a minute)",
+			  in ? "(" : "", in ? in->name : "", in ? ") " : "", vaddr_str(&rx->src, s),
+			  vrrp_rx_err_str(err));
+}
+
+static struct vrrp_inst *find_inst(struct vrrp_engine *e, const struct vrrp_sock *s, uint8_t vrid)
+{
+	for (size_t i = 0; i < e->n_insts; i++) {
+		struct vrrp_inst *in = e->insts[i];
+
+		if (in->sock == s && in->vrid == vrid)
+			return in;
+	}
+	return NULL;
+}
+
+static void handle_packet(struct vrrp_engine *e, struct vrrp_sock *s, const struct vrrp_rx *rx)
+{
+	struct vrrp_adv adv;
+	struct vrrp_inst *in;
+	enum vrrp_rx_err err = vrrp_pkt_parse(rx, &adv);
+
+	if (err != VRRP_RX_OK) {
+		count_rx(e, NULL, err, rx);
+		return;
+	}
+	in = find_inst(e, s, adv.vrid);
+	if (!in) {
+		/* Another router's VRID on a shared LAN is normal: count, no log. */
+		e->rx.n[VRRP_RX_UNKNOWN_VRID]++;
+		return;
+	}
+	err = vrrp_pkt_check(&adv, &in->expect);
+	count_rx(e, in, err, rx);
+	if (err != VRRP_RX_OK)
+		return;
+	{
+		struct vrrp_fsm_ev ev = {
+			.type = VRRP_EV_ADVERT,
+			.priority = adv.priority,
+			.adver_int_cs = adv.adver_int_cs,
+			.src = rx->src,
+		};
+
+		step(in, &ev);
+	}
+}
+
+static void on_sock(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct vrrp_engine *e = arg;
+	struct vrrp_sock *s;
+
+	for (s = e->socks; s && s->fd != fd; s = s->next)
+		;
+	if (!s)
+		return;
+	for (int budget = 64; budget > 0; budget--) {
+		struct vrrp_rx rx;
+		enum vrrp_rx_err err;
+		int r = vrrp_sock_recv(s, &rx, &err);
+
+		if (r <= 0)
+			break;
+		if (err != VRRP_RX_OK)
+			count_rx(e, NULL, err, &rx);
+		else
+			handle_packet(e, s, &rx);
+	}
+}
+
+/* ---- building an instance from the configuration --------------------------------- */
+
+static void add_vips(struct vrrp_inst *in, const struct conf_vip *v, size_t n, bool advertised)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct vip *p = &in->vips[in->n_vips++];
+
+		p->k.ifindex = v[i].dev ? kern_ifindex(v[i].dev) : in->ifindex;
+		p->k.addr = from_conf(&v[i].addr);
+		p->k.prefix = v[i].prefix;
+		p->k.brd = from_conf(&v[i].brd);
+		p->k.scope = v[i].scope;
+		p->label = xstrdup(v[i].label);
+		p->k.label = p->label;
+		p->advertised = advertised && v[i].addr.family == in->family;
+		if (p->advertised)
+			in->adv_addrs[in->n_adv_addrs++] = p->k.addr;
+		if (!p->k.ifindex)
+			log_warnx("(%s) %s:%d: interface '%s' of a virtual address does not exist",
+				  in->name, v[i].loc.file, v[i].loc.line, v[i].dev);
+	}
+}
+
+/* Everything that, when it changes, makes a reload restart the instance. */
+static char *make_signature(const struct conf *c, const struct conf_vrrp *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	char a[VADDR_STRLEN];
+
+	if (!f)
+		log_fatalx("out of memory");
+	fprintf(f, "%s|%d|%d|%d|%d|%.3f|%d|%d|%s|%d|%.3f", v->interface, v->vrid, v->priority,
+		v->version, v->family, v->advert_int, v->auth_type, v->nopreempt, v->auth_pass,
+		v->state, v->preempt_delay);
+	for (size_t i = 0; i < v->n_vips; i++) {
+		struct vaddr x = from_conf(&v->vips[i].addr);
+
+		fprintf(f, "|%s/%d %s %s", vaddr_str(&x, a), v->vips[i].prefix,
+			v->vips[i].dev ? v->vips[i].dev : "", v->vips[i].label ? v->vips[i].label : "");
+	}
+	for (size_t i = 0; i < v->n_vips_excluded; i++) {
+		struct vaddr x = from_conf(&v->vips_excluded[i].addr);
+
+		fprintf(f, "|x%s/%d", vaddr_str(&x, a), v->vips_excluded[i].prefix);
+	}
+	for (size_t i = 0; i < v->n_unicast_peers; i++) {
+		struct vaddr x = from_conf(&v->unicast_peers[i]);
+
+		fprintf(f, "|p%s", vaddr_str(&x, a));
+	}
+	{
+		struct vaddr m = from_conf(&v->mcast_src_ip), u = from_conf(&v->unicast_src_ip);
+		struct vaddr g = from_conf(v->family == AF_INET ? &c->global.mcast_group4 : &c->global.mcast_group6);
+
+		fprintf(f, "|m%s", vaddr_str(&m, a));
+		fprintf(f, "|u%s", vaddr_str(&u, a));
+		fprintf(f, "|g%s", vaddr_str(&g, a));
+	}
+	fclose(f);
+	return buf;
+}
+
+static int inst_tracks(struct vrrp_inst *in, const struct conf_vrrp *v, const struct conf *c)
+{
+	size_t n = v->n_track_scripts + v->n_track_ifs + 1;
+
+	in->tracks = xcalloc(n, sizeof(*in->tracks));
+	/* The instance's own interface: down means FAULT (weight 0). */
+	in->tracks[in->n_tracks++] = (struct vrrp_track_ref){ .script = -1, .ifindex = in->ifindex };
+	for (size_t i = 0; i < v->n_track_ifs; i++) {
+		int idx = kern_ifindex(v->track_ifs[i].ifname);
+
+		if (!idx) {
+			log_warnx("(%s) tracked interface '%s' does not exist: treated as down",
+				  in->name, v->track_ifs[i].ifname);
+			idx = -1;
+		}
+		in->tracks[in->n_tracks++] = (struct vrrp_track_ref){
+			.script = -1, .ifindex = idx, .weight = v->track_ifs[i].weight,
+		};
+	}
+	for (size_t i = 0; i < v->n_track_scripts; i++) {
+		const struct conf_track_ref *r = &v->track_scripts[i];
+		int s = vrrp_track_script(in->e->track, r->name);
+
+		if (s < 0)
+			continue;   /* conf_check refuses unknown names */
+		in->tracks[in->n_tracks++] = (struct vrrp_track_ref){
+			.script = s,
+			.weight = r->weight_set ? r->weight : c->scripts[s].weight,
+			.reverse = r->weight_set ? r->weight_reverse : c->scripts[s].weight_reverse,
+		};
+	}
+	return 0;
+}
+
+static struct vrrp_inst *inst_new(struct vrrp_engine *e, const struct conf *c, const struct conf_vrrp *v)
+{
+	struct vrrp_inst *in = xcalloc(1, sizeof(*in));
+	const struct conf_addr *grp = v->family == AF_INET ? &c->global.mcast_group4 : &c->global.mcast_group6;
+	size_t n_all = v->n_vips + v->n_vips_excluded;
+
+	in->e = e;
+	in->name = xstrdup(v->name);
+	in->signature = make_signature(c, v);
+	snprintf(in->ifname, sizeof(in->ifname), "%s", v->interface ? v->interface : "");
+	in->ifindex = kern_ifindex(in->ifname);
+	in->family = v->family;
+	in->vrid = (uint8_t)v->vrid;
+	in->base_priority = (uint8_t)v->priority;
+	in->fcfg.version = (uint8_t)(v->family == AF_INET6 ? 3 : v->version);
+	in->fcfg.adver_int_cs = (uint32_t)lround(v->advert_int * 100.0);
+	if (in->fcfg.adver_int_cs < 1)
+		in->fcfg.adver_int_cs = 1;
+	in->fcfg.preempt = !v->nopreempt;
+	in->fcfg.preempt_delay_ns = (uint64_t)(v->preempt_delay * (double)EV_NSEC_PER_SEC);
+
+	in->group = from_conf(grp);
+	if (!vaddr_is_set(&in->group))
+		vaddr_parse(&in->group, v->family == AF_INET ? "224.0.0.18" : "ff02::12");
+	in->n_peers = v->n_unicast_peers;
+	in->peers = xcalloc(in->n_peers, sizeof(*in->peers));
+	for (size_t i = 0; i < in->n_peers; i++)
+		in->peers[i] = from_conf(&v->unicast_peers[i]);
+
+	in->vips = xcalloc(n_all, sizeof(*in->vips));
+	in->adv_addrs = xcalloc(n_all, sizeof(*in->adv_addrs));
+	add_vips(in, v->vips, v->n_vips, true);
+	add_vips(in, v->vips_excluded, v->n_vips_excluded, false);
+
+	in->expect.version = in->fcfg.version;
+	in->expect.auth_type = in->fcfg.version == 2 && v->auth_type == CONF_AUTH_PASS ? VRRP_AUTH_PASS : VRRP_AUTH_NONE;
+	memcpy(in->expect.auth_pass, v->auth_pass, strnlen(v->auth_pass, VRRP_AUTH_LEN));
+	in->expect.adver_int_cs = (uint16_t)in->fcfg.adver_int_cs;
+	in->expect.vips = in->adv_addrs;
+	in->expect.n_vips = in->n_adv_addrs;
+	in->expect.check_addrs = !c->global.vrrp_skip_check_adv_addr;
+
+	in->garp_delay_ns = (uint64_t)(v->garp_master_delay * (double)EV_NSEC_PER_SEC);
+	in->garp_repeat = v->garp_master_repeat > 0 ? v->garp_master_repeat : 1;
+	in->garp_refresh_ns = (uint64_t)(v->garp_master_refresh * (double)EV_NSEC_PER_SEC);
+	in->garp_refresh_repeat = v->garp_master_refresh_repeat > 0 ? v->garp_master_refresh_repeat : 1;
+
+	in->notify_master = xstrdup(v->notify_master);
+	in->notify_backup = xstrdup(v->notify_backup);
+	in->notify_fault = xstrdup(v->notify_fault);
+	in->notify_stop = xstrdup(v->notify_stop);
+	in->notify = xstrdup(v->notify);
+
+	ev_timer_init(&in->adver_timer, on_adver_timer, in);
+	ev_timer_init(&in->down_timer, on_down_timer, in);
+	ev_timer_init(&in->garp_timer, on_garp_timer, in);
+	inst_tracks(in, v, c);
+	return in;
+}
+
+static void inst_free(struct vrrp_inst *in)
+{
+	ev_timer_stop(in->e->loop, &in->adver_timer);
+	ev_timer_stop(in->e->loop, &in->down_timer);
+	ev_timer_stop(in->e->loop, &in->garp_timer);
+	if (in->sock && in->sock->refs == 1)
+		ev_io_del(in->e->loop, in->sock->fd);
+	vrrp_sock_put(&in->e->socks, in->sock);
+	for (size_t i = 0; i < in->n_vips; i++)
+		free(in->vips[i].label);
+	free(in->vips);
+	free(in->adv_addrs);
+	free(in->peers);
+	free(in->tracks);
+	free(in->name);
+	free(in->signature);
+	free(in->notify_master);
+	free(in->notify_backup);
+	free(in->notify_fault);
+	free(in->notify_stop);
+	free(in->notify);
+	free(in);
+}
+
+/* Open the socket, find the source address, clear addresses left behind,
+ * and send the Startup event. */
+static void inst_start(struct vrrp_inst *in)
+{
+	struct vrrp_engine *e = in->e;
+	const char *why = NULL;
+
+	if (!in->ifindex)
+		why = "interface does not exist";
+	if (!why) {
+		struct vrrp_sock *before = e->socks;
+
+		in->sock = vrrp_sock_get(&e->socks, in->ifname, in->family, &in->group);
+		if (!in->sock)
+			why = strerror(errno);
+		else if (e->socks != before && ev_io_add(e->loop, in->sock->fd, EPOLLIN, on_sock, e) < 0)
+			why = "cannot watch the socket";
+	}
+	if (!why && kern_hwaddr(in->ifindex, in->mac) < 0)
+		why = "no hardware address";
+	if (why) {
+		log_errx("(%s) cannot run on interface '%s': %s; the instance stays in FAULT",
+			 in->name, in->ifname, why);
+		in->fsm.state = VRRP_STATE_FAULT;
+		in->fsm.fault = true;
+		return;
+	}
+	if (!vaddr_is_set(&in->src) && kern_addr_primary(in->ifindex, in->family, &in->src) < 0)
+		log_warnx("(%s) interface %s has no %s address to send adverts from", in->name,
+			  in->ifname, in->family == AF_INET ? "IPv4" : "link-local IPv6");
+	in->fcfg.primary = in->src;
+	/* RFC 5798 leaves it to us; keepalived does the same: addresses a
+	 * previous run left behind are removed before the election. */
+	vips_apply(in, false);
+	{
+		bool fault = false;
+
+		in->fsm.priority = (uint8_t)vrrp_track_priority(e->track, in->base_priority, in->tracks,
+								 in->n_tracks, &fault);
+		in->fsm.fault = fault;
+	}
+	inst_event(in, VRRP_EV_STARTUP);
+}
+
+static void inst_set_src(struct vrrp_inst *in, const struct conf_vrrp *v)
+{
+	struct vaddr s = from_conf(in->n_peers ? &v->unicast_src_ip : &v->mcast_src_ip);
+
+	if (!vaddr_is_set(&s) && in->n_peers)
+		s = from_conf(&v->mcast_src_ip);
+	if (vaddr_is_set(&s) && s.family == in->family)
+		in->src = s;
+}
+
+/* ---- the engine -------------------------------------------------------------- */
+
+struct vrrp_engine *vrrp_engine_new(struct ev_loop *loop)
+{
+	struct vrrp_engine *e = xcalloc(1, sizeof(*e));
+
+	e->loop = loop;
+	if (kern_addr_open() < 0)
+		log_warnx("cannot open rtnetlink: virtual addresses cannot be managed");
+	if (vrrp_garp_open() < 0)
+		log_warn("cannot open the ARP/NA sockets: no gratuitous ARP");
+	if (spawn_init(loop) < 0)
+		log_warn("cannot watch SIGCHLD: scripts will not be reaped");
+	return e;
+}
+
+static int build_all(struct vrrp_engine *e, const struct conf *c, struct vrrp_inst ***out, size_t *n_out)
+{
+	struct vrrp_inst **v = xcalloc(c->n_vrrps, sizeof(*v));
+
+	for (size_t i = 0; i < c->n_vrrps; i++) {
+		v[i] = inst_new(e, c, &c->vrrps[i]);
+		inst_set_src(v[i], &c->vrrps[i]);
+	}
+	*out = v;
+	*n_out = c->n_vrrps;
+	return 0;
+}
+
+int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
+{
+	free(e->script_user);
+	e->script_user = xstrdup(c->global.script_user);
+	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, NULL);
+	build_all(e, c, &e->insts, &e->n_insts);
+	for (size_t i = 0; i < e->n_insts; i++)
+		inst_start(e->insts[i]);
+	return 0;
+}
+
+static void inst_shutdown(struct vrrp_inst *in)
+{
+	enum vrrp_state was = in->fsm.state;
+
+	if (was == VRRP_STATE_INIT)
+		return;
+	inst_event(in, VRRP_EV_SHUTDOWN);
+	if (was != VRRP_STATE_INIT)
+		run_notify(in, VRRP_STATE_INIT);
+}
+
+int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
+{
+	struct vrrp_inst **next;
+	size_t n_next;
+	struct vrrp_track *old_track = e->track;
+	size_t kept = 0, started = 0, stopped = 0;
+
+	free(e->script_user);
+	e->script_user = xstrdup(c->global.script_user);
+	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, old_track);
+	build_all(e, c, &next, &n_next);
+	/* Unchanged instances carry their live state over. */
+	for (size_t i = 0; i < n_next; i++) {
+		for (size_t j = 0; j < e->n_insts; j++) {
+			struct vrrp_inst *old = e->insts[j];
+
+			if (!old || strcmp(old->name, next[i]->name) != 0 ||
+			    strcmp(old->signature, next[i]->signature) != 0)
+				continue;
+			/* Keep the old object (timers, socket, state); take the
+			 * new tracking references and scripts. */
+			free(old->tracks);
+			old->tracks = next[i]->tracks;
+			old->n_tracks = next[i]->n_tracks;
+			next[i]->tracks = NULL;
+			SWAP_STR(old->notify_master, next[i]->notify_master);
+			SWAP_STR(old->notify_backup, next[i]->notify_backup);
+			SWAP_STR(old->notify_fault, next[i]->notify_fault);
+			SWAP_STR(old->notify_stop, next[i]->notify_stop);
+			SWAP_STR(old->notify, next[i]->notify);
+			inst_free(next[i]);
+			next[i] = old;
+			e->insts[j] = NULL;
+			kept++;
+			break;
+		}
+	}
+	for (size_t j = 0; j < e->n_insts; j++) {
+		if (!e->insts[j])
+			continue;
+		inst_shutdown(e->insts[j]);
+		inst_free(e->insts[j]);
+		stopped++;
+	}
+	free(e->insts);
+	vrrp_track_free(old_track);
+	e->insts = next;
+	e->n_insts = n_next;
+	for (size_t i = 0; i < n_next; i++) {
+		if (next[i]->fsm.state == VRRP_STATE_INIT && !next[i]->sock) {
+			inst_start(next[i]);
+			started++;
+		} else {
+			inst_retrack(next[i]);
+		}
+	}
+	log_info("vrrp: reload: %zu instances kept running, %zu started, %zu stopped", kept, started, stopped);
+	return 0;
+}
+
+void vrrp_engine_stop(struct vrrp_engine *e)
+{
+	for (size_t i = 0; i < e->n_insts; i++)
+		inst_shutdown(e->insts[i]);
+}
+
+void vrrp_engine_free(struct vrrp_engine *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n_insts; i++)
+		inst_free(e->insts[i]);
+	free(e->insts);
+	vrrp_track_free(e->track);
+	free(e->script_user);
+	vrrp_garp_close();
+	kern_addr_close();
+	free(e);
+}

@@ -1,0 +1,30 @@
+/*
+ * vrrp_inst.h - the VRRP engine of the vrrp process: instances built from
+ * the configuration, their sockets, timers, addresses and scripts.
+ *
+ * The decisions are made elsewhere (vrrp_pkt: is this packet valid,
+ * vrrp_fsm: what to do about it); this layer turns sockets and timers into
+ * events, and the state machine's actions into packets, addresses and
+ * notify scripts.
+ */
+#ifndef VIGIL_VRRP_INST_H
+#define VIGIL_VRRP_INST_H
+
+struct conf;
+struct ev_loop;
+struct vrrp_engine;
+
+struct vrrp_engine *vrrp_engine_new(struct ev_loop *loop);
+/* Build the instances of `c` and start them (RFC Startup event).  Virtual
+ * addresses left on the interfaces by an earlier run are removed first. */
+int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c);
+/* Apply a new configuration: instances whose settings did not change keep
+ * their state and keep advertising; changed ones restart; removed ones stop
+ * (priority 0 advert, addresses removed). */
+int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c);
+/* Shutdown event for every instance: masters send priority 0 and remove
+ * their addresses. */
+void vrrp_engine_stop(struct vrrp_engine *e);
+void vrrp_engine_free(struct vrrp_engine *e);
+
+#endif /* VIGIL_VRRP_INST_H */

@@ -1,0 +1,249 @@
+/*
+ * vrrp_track.c - see vrrp_track.h.
+ */
+#include "config.h"
+
+#include <net/if.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/wait.h>
+
+#include "conf/conf.h"
+#include "core/ev.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "vrrp/vrrp_track.h"
+
+struct script {
+	struct vrrp_track *t;
+	char *name;
+	char *cmd;
+	char *user;
+	uint64_t interval_ns;
+	uint64_t timeout_ns;
+	int rise;
+	int fall;
+	bool ok;                   /* the result after rise/fall */
+	int streak;                /* consecutive results against `ok` */
+	bool running;
+	struct ev_timer timer;
+};
+
+struct vrrp_track {
+	struct ev_loop *loop;
+	vrrp_track_changed_cb changed;
+	void *arg;
+	struct script *scripts;
+	size_t n_scripts;
+	struct nl_cache_mngr *mngr;
+	struct nl_cache *links;
+	int mngr_fd;
+};
+
+/* ---- scripts ---------------------------------------------------------------- */
+
+static void script_result(struct script *s, bool success, const char *how)
+{
+	if (success == s->ok) {
+		s->streak = 0;
+		return;
+	}
+	if (++s->streak < (success ? s->rise : s->fall))
+		return;
+	s->ok = success;
+	s->streak = 0;
+	log_notice("VRRP_Script(%s) %s (%s)", s->name, success ? "succeeded" : "failed", how);
+	s->t->changed(s->t->arg);
+}
+
+static void on_script_done(int status, void *arg)
+{
+	struct script *s = arg;
+	char how[48];
+
+	s->running = false;
+	if (status < 0)
+		snprintf(how, sizeof(how), "timed out");
+	else if (WIFEXITED(status))
+		snprintf(how, sizeof(how), "exit %d", WEXITSTATUS(status));
+	else
+		snprintf(how, sizeof(how), "signal %d", WTERMSIG(status));
+	script_result(s, status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0, how);
+}
+
+static void on_script_timer(struct ev_loop *loop, struct ev_timer *tm, void *arg)
+{
+	struct script *s = arg;
+
+	ev_timer_start_in(loop, tm, s->interval_ns);
+	if (s->running)
+		return;   /* still busy from last time: its timeout will end it */
+	if (spawn_run(s->cmd, NULL, s->user, s->timeout_ns, on_script_done, s) < 0) {
+		log_warn("VRRP_Script(%s) cannot run '%s'", s->name, s->cmd);
+		script_result(s, false, "cannot run");
+		return;
+	}
+	s->running = true;
+}
+
+/* ---- links ------------------------------------------------------------------- */
+
+static void on_link_change(struct nl_cache *cache, struct nl_object *obj, int action, void *arg)
+{
+	struct vrrp_track *t = arg;
+	struct rtnl_link *l = (struct rtnl_link *)obj;
+	unsigned flags = rtnl_link_get_flags(l);
+
+	log_info("interface %s is %s", rtnl_link_get_name(l),
+		 (flags & IFF_UP) && (flags & IFF_RUNNING) ? "up" : "down");
+	t->changed(t->arg);
+}
+
+static void on_mngr(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct vrrp_track *t = arg;
+
+	nl_cache_mngr_data_ready(t->mngr);
+}
+
+static void links_open(struct vrrp_track *t)
+{
+	if (nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &t->mngr) < 0 ||
+	    nl_cache_mngr_add(t->mngr, "route/link", on_link_change, t, &t->links) < 0) {
+		log_warnx("cannot watch links through netlink: interfaces are assumed up");
+		return;
+	}
+	t->mngr_fd = nl_cache_mngr_get_fd(t->mngr);
+	if (ev_io_add(t->loop, t->mngr_fd, EPOLLIN, on_mngr, t) < 0)
+		log_warn("cannot watch the link socket");
+}
+
+bool vrrp_track_link_up(const struct vrrp_track *t, int ifindex)
+{
+	struct rtnl_link *l;
+	unsigned flags;
+
+	if (ifindex <= 0)
+		return false;
+	if (!t->links)
+		return true;
+	l = rtnl_link_get(t->links, ifindex);
+	if (!l)
+		return false;
+	flags = rtnl_link_get_flags(l);
+	rtnl_link_put(l);
+	return (flags & IFF_UP) && (flags & IFF_RUNNING);
+}
+
+/* ---- the tracker -------------------------------------------------------------- */
+
+struct vrrp_track *vrrp_track_new(struct ev_loop *loop, const struct conf *c,
+				  vrrp_track_changed_cb changed, void *arg,
+				  const struct vrrp_track *prev)
+{
+	struct vrrp_track *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		log_fatalx("out of memory");
+	t->loop = loop;
+	t->changed = changed;
+	t->arg = arg;
+	t->mngr_fd = -1;
+	t->scripts = calloc(c->n_scripts ? c->n_scripts : 1, sizeof(*t->scripts));
+	if (!t->scripts)
+		log_fatalx("out of memory");
+	for (size_t i = 0; i < c->n_scripts; i++) {
+		const struct conf_script *cs = &c->scripts[i];
+		struct script *s = &t->scripts[t->n_scripts++];
+
+		s->t = t;
+		s->name = strdup(cs->name);
+		s->cmd = strdup(cs->script ? cs->script : "false");
+		s->user = cs->user ? strdup(cs->user) : c->global.script_user ? strdup(c->global.script_user) : NULL;
+		s->interval_ns = (uint64_t)(cs->interval * (double)EV_NSEC_PER_SEC);
+		if (s->interval_ns < EV_NSEC_PER_MSEC)
+			s->interval_ns = EV_NSEC_PER_SEC;
+		s->timeout_ns = (uint64_t)((cs->timeout > 0 ? cs->timeout : cs->interval) * (double)EV_NSEC_PER_SEC);
+		s->rise = cs->rise > 0 ? cs->rise : 1;
+		s->fall = cs->fall > 0 ? cs->fall : 1;
+		s->ok = !cs->init_fail;
+		/* A reload keeps what a script has shown so far. */
+		if (prev) {
+			int p = vrrp_track_script(prev, s->name);
+
+			if (p >= 0) {
+				s->ok = prev->scripts[p].ok;
+				s->streak = prev->scripts[p].streak;
+			}
+		}
+		ev_timer_init(&s->timer, on_script_timer, s);
+		ev_timer_start_in(loop, &s->timer, 0);
+	}
+	links_open(t);
+	return t;
+}
+
+void vrrp_track_free(struct vrrp_track *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_scripts; i++) {
+		struct script *s = &t->scripts[i];
+
+		ev_timer_stop(t->loop, &s->timer);
+		spawn_forget(s);
+		free(s->name);
+		free(s->cmd);
+		free(s->user);
+	}
+	free(t->scripts);
+	if (t->mngr) {
+		ev_io_del(t->loop, t->mngr_fd);
+		nl_cache_mngr_free(t->mngr);
+	}
+	free(t);
+}
+
+int vrrp_track_script(const struct vrrp_track *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_scripts; i++)
+		if (strcmp(t->scripts[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool vrrp_track_script_ok(const struct vrrp_track *t, int script)
+{
+	return script >= 0 && (size_t)script < t->n_scripts && t->scripts[script].ok;
+}
+
+int vrrp_track_priority(const struct vrrp_track *t, int base,
+			const struct vrrp_track_ref *refs, size_t n, bool *fault)
+{
+	int prio = base;
+
+	*fault = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct vrrp_track_ref *r = &refs[i];
+		bool ok = r->script >= 0 ? vrrp_track_script_ok(t, r->script) : vrrp_track_link_up(t, r->ifindex);
+
+		if (r->weight == 0) {
+			if (!ok)
+				*fault = true;
+			continue;
+		}
+		if (r->reverse)
+			ok = !ok;
+		/* keepalived: a positive weight is added while the item is
+		 * fine, a negative one while it fails. */
+		if ((r->weight > 0 && ok) || (r->weight < 0 && !ok))
+			prio += r->weight;
+	}
+	if (base == 255)
+		return 255;      /* the address owner does not move */
+	return prio < 1 ? 1 : prio > 254 ? 254 : prio;
+}
