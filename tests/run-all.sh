@@ -5,7 +5,7 @@
 #      network-namespace integration tests
 #   3. builds again with ASan+UBSan and runs the unit tests
 #   4. runs `make distcheck` (tarball builds and passes its unit tests)
-#   5. runs the config parser's libFuzzer target for 60 s
+#   5. runs the libFuzzer targets (config parser, VRRP packets) for 60 s each
 # and ends with one line: "N passed, N failed" (", N skipped" when some were,
 # each skip's reason printed above it).
 #
@@ -99,23 +99,30 @@ else
     fail "make distcheck"
 fi
 
-# 5. fuzzing the config parser
-step "libFuzzer: config parser, ${fuzz_seconds} s"
-if (cd _build/main && make fuzz >"$out/fuzz-build.log" 2>&1); then
+# 5. fuzzing: the config parser and the VRRP packet parser
+fuzz_one() {   # fuzz_one TARGET LABEL SEED_DIR...
+    local target=$1 label=$2 corpus runs
+    shift 2
     corpus=$(mktemp -d)
-    if _build/main/tests/fuzz/fuzz_conf -max_total_time="$fuzz_seconds" -timeout=10 \
-            -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/fuzz-" \
-            "$corpus" tests/configs/seeds tests/configs/good tests/configs/bad \
-            >"$out/fuzz.log" 2>&1; then
-        pass "fuzz config parser ${fuzz_seconds} s ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$out/fuzz.log" | grep -o '[0-9]*$') runs)"
+    if "_build/main/tests/fuzz/$target" -max_total_time="$fuzz_seconds" -timeout=10 \
+            -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/$target-" \
+            "$corpus" "$@" >"$out/$target.log" 2>&1; then
+        runs=$(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$out/$target.log" | grep -o '[0-9]*$')
+        pass "fuzz $label ${fuzz_seconds} s (${runs:-?} runs)"
     else
-        tail -n 40 "$out/fuzz.log"
-        fail "fuzz config parser (crash, leak or timeout; reproducer in $out/fuzz-*)"
+        tail -n 40 "$out/$target.log"
+        fail "fuzz $label (crash, leak or timeout; reproducer in $out/$target-*)"
     fi
     rm -rf "$corpus"
+}
+
+step "libFuzzer: config parser and VRRP packet parser, ${fuzz_seconds} s each"
+if (cd _build/main && make fuzz >"$out/fuzz-build.log" 2>&1); then
+    fuzz_one fuzz_conf "config parser" tests/configs/seeds tests/configs/good tests/configs/bad
+    fuzz_one fuzz_vrrp_pkt "VRRP packet parser" tests/fuzz/corpus/vrrp_pkt
 else
     tail -n 20 "$out/fuzz-build.log"
-    fail "build fuzz target"
+    fail "build fuzz targets"
 fi
 
 echo

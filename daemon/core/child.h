@@ -18,6 +18,7 @@ struct child_ctx {
 	enum proc_id id;
 	int fd;                    /* SOCK_SEQPACKET to the parent */
 	const char *conf_path;
+	const char *pid_file;      /* this process's pid file (its directory holds state dumps) */
 	struct conf *conf;         /* the configuration in effect */
 	struct ev_loop *loop;
 	uint32_t generation;       /* of the last reload applied */

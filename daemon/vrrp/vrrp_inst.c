@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <jansson.h>
 #include <sys/epoll.h>
 
 #include "conf/conf.h"
@@ -779,4 +780,68 @@ void vrrp_engine_free(struct vrrp_engine *e)
 	vrrp_garp_close();
 	kern_addr_close();
 	free(e);
+}
+
+/* ---- state dump (SIGUSR2; tests and operators until the API exists) ---- */
+
+static const char *const rx_keys[VRRP_RX__COUNT] = {
+	[VRRP_RX_OK] = "accepted",
+	[VRRP_RX_TRUNCATED] = "truncated",
+	[VRRP_RX_BAD_IP] = "bad_ip_header",
+	[VRRP_RX_BAD_TTL] = "bad_ttl",
+	[VRRP_RX_BAD_VERSION] = "bad_version",
+	[VRRP_RX_BAD_TYPE] = "bad_type",
+	[VRRP_RX_BAD_LENGTH] = "bad_length",
+	[VRRP_RX_BAD_CHECKSUM] = "bad_checksum",
+	[VRRP_RX_UNKNOWN_VRID] = "unknown_vrid",
+	[VRRP_RX_VERSION_MISMATCH] = "version_mismatch",
+	[VRRP_RX_INVALID_AUTH_TYPE] = "invalid_auth_type",
+	[VRRP_RX_AUTH_TYPE_MISMATCH] = "auth_type_mismatch",
+	[VRRP_RX_AUTH_FAILURE] = "auth_failure",
+	[VRRP_RX_INTERVAL_MISMATCH] = "interval_mismatch",
+	[VRRP_RX_ADDR_LIST_MISMATCH] = "address_list_mismatch",
+};
+
+static json_t *rx_json(const struct vrrp_rx_stats *st)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < VRRP_RX__COUNT; i++)
+		json_object_set_new(o, rx_keys[i], json_integer((json_int_t)st->n[i]));
+	return o;
+}
+
+int vrrp_engine_dump(const struct vrrp_engine *e, const char *path)
+{
+	json_t *root = json_object(), *arr = json_array();
+	char tmp[4096], a[VADDR_STRLEN];
+	int r;
+
+	for (size_t i = 0; i < e->n_insts; i++) {
+		const struct vrrp_inst *in = e->insts[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(in->name));
+		json_object_set_new(o, "interface", json_string(in->ifname));
+		json_object_set_new(o, "vrid", json_integer(in->vrid));
+		json_object_set_new(o, "version", json_integer(in->fcfg.version));
+		json_object_set_new(o, "state", json_string(vrrp_state_name(in->fsm.state)));
+		json_object_set_new(o, "base_priority", json_integer(in->base_priority));
+		json_object_set_new(o, "priority", json_integer(in->fsm.priority));
+		json_object_set_new(o, "master", json_string(vaddr_str(&in->fsm.master_addr, a)));
+		json_object_set_new(o, "master_priority", json_integer(in->fsm.master_priority));
+		json_object_set_new(o, "adverts_sent", json_integer((json_int_t)in->adverts_sent));
+		json_object_set_new(o, "priority_zero_sent", json_integer((json_int_t)in->prio0_sent));
+		json_object_set_new(o, "become_master", json_integer((json_int_t)in->become_master));
+		json_object_set_new(o, "rx", rx_json(&in->rx));
+		json_array_append_new(arr, o);
+	}
+	json_object_set_new(root, "instances", arr);
+	json_object_set_new(root, "rx_unmatched", rx_json(&e->rx));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	r = json_dump_file(root, tmp, JSON_INDENT(2));
+	json_decref(root);
+	if (r < 0 || rename(tmp, path) < 0)
+		return -1;
+	return 0;
 }

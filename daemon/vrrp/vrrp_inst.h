@@ -27,4 +27,9 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c);
 void vrrp_engine_stop(struct vrrp_engine *e);
 void vrrp_engine_free(struct vrrp_engine *e);
 
+/* Write every instance's state and receive counters as JSON to `path`
+ * (atomically).  keepalived writes /tmp/keepalived.stats on SIGUSR2; vigil
+ * writes this file on SIGUSR2 to the vrrp process. */
+int vrrp_engine_dump(const struct vrrp_engine *e, const char *path);
+
 #endif /* VIGIL_VRRP_INST_H */

@@ -6,16 +6,38 @@
  */
 #include "config.h"
 
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "conf/conf.h"
 #include "core/child.h"
+#include "core/ev.h"
 #include "core/log.h"
 #include "vrrp/vrrp_inst.h"
+
+static char dump_path[PATH_MAX];
+
+/* SIGUSR2: write the state and counters next to the pid file. */
+static void on_usr2(struct ev_loop *loop, const struct signalfd_siginfo *si, void *arg)
+{
+	struct child_ctx *ctx = arg;
+
+	if (ctx->module && vrrp_engine_dump(ctx->module, dump_path) < 0)
+		log_warn("cannot write %s", dump_path);
+}
 
 static int vrrp_start(struct child_ctx *ctx)
 {
 	struct vrrp_engine *e = vrrp_engine_new(ctx->loop);
+	char dir[PATH_MAX];
 
 	ctx->module = e;
+	snprintf(dir, sizeof(dir), "%s", ctx->pid_file ? ctx->pid_file : "/tmp/x");
+	snprintf(dump_path, sizeof(dump_path), "%s/vrrp-state.json", dirname(dir));
+	ev_signal_add(ctx->loop, SIGUSR2, on_usr2, ctx);
 	log_info("vrrp: %zu instances, %zu sync groups, %zu scripts configured",
 		 ctx->conf->n_vrrps, ctx->conf->n_sync_groups, ctx->conf->n_scripts);
 	return vrrp_engine_start(e, ctx->conf);
