@@ -12,6 +12,7 @@ libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
 libsqlite3-dev libmicrohttpd-dev libjansson-dev libgnutls28-dev
 libcmocka-dev
 iproute2 procps psmisc
+python3 iputils-arping tcpdump keepalived
 "
 
 missing=""
@@ -36,6 +37,15 @@ fi
 
 echo "install-deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# keepalived is installed as a test peer only: keep its service from
+# starting (policy-rc.d 101 = action forbidden), restore the policy after.
+policy=/usr/sbin/policy-rc.d
+saved=""
+if [ -e "$policy" ]; then saved=$(mktemp); cp -p "$policy" "$saved"; fi
+printf '#!/bin/sh\nexit 101\n' >"$policy"
+chmod 755 "$policy"
+restore() { if [ -n "$saved" ]; then mv "$saved" "$policy"; else rm -f "$policy"; fi; }
+trap restore EXIT
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
