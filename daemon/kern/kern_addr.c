@@ -83,7 +83,8 @@ static struct rtnl_addr *build(const struct kern_ifaddr *a)
 	return r;
 }
 
-int kern_addr_add(const struct kern_ifaddr *a)
+/* One netlink request for `a`: add (replace) or delete. */
+static int addr_op(const struct kern_ifaddr *a, bool add)
 {
 	struct rtnl_addr *r;
 	int err;
@@ -93,23 +94,23 @@ int kern_addr_add(const struct kern_ifaddr *a)
 	r = build(a);
 	if (!r)
 		return -NLE_NOMEM;
-	err = rtnl_addr_add(nl, r, NLM_F_REPLACE);
+	err = add ? rtnl_addr_add(nl, r, NLM_F_REPLACE) : rtnl_addr_delete(nl, r, 0);
 	rtnl_addr_put(r);
+	return err;
+}
+
+int kern_addr_add(const struct kern_ifaddr *a)
+{
+	int err = addr_op(a, true);
+
 	return err == -NLE_EXIST ? 0 : err;
 }
 
 int kern_addr_del(const struct kern_ifaddr *a)
 {
-	struct rtnl_addr *r;
-	int err;
+	int err = addr_op(a, false);
 
-	if (!nl && kern_addr_open() < 0)
-		return -NLE_FAILURE;
-	r = build(a);
-	if (!r)
-		return -NLE_NOMEM;
-	err = rtnl_addr_delete(nl, r, 0);
-	rtnl_addr_put(r);
+	/* Not there (any more): the goal is reached. */
 	if (err == -NLE_NOADDR || err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
 		return 0;
 	return err;
