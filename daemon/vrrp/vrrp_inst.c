@@ -533,6 +533,7 @@ static struct vrrp_inst *inst_new(struct vrrp_engine *e, const struct conf *c, c
 		in->fcfg.adver_int_cs = 1;
 	in->fcfg.preempt = !v->nopreempt;
 	in->fcfg.preempt_delay_ns = (uint64_t)(v->preempt_delay * (double)EV_NSEC_PER_SEC);
+	vrrp_fsm_init(&in->fsm, &in->fcfg, in->base_priority);
 
 	in->group = from_conf(grp);
 	if (!vaddr_is_set(&in->group))
