@@ -269,12 +269,6 @@ static void apply(struct vrrp_inst *in, const struct vrrp_fsm_out *out)
 			ev_timer_stop(loop, &in->garp_timer);
 		run_notify(in, in->fsm.state);
 	}
-	if ((a & VRRP_ACT_OTHER_MASTER) && rx_should_log(&in->rx_logged_at[VRRP_RX_OK], ev_now(loop))) {
-		char m[VADDR_STRLEN];
-
-		log_warnx("(%s) another master %s with lower priority %u is advertising: two masters",
-			  in->name, vaddr_str(&in->fsm.master_addr, m), in->fsm.master_priority);
-	}
 }
 
 static void step(struct vrrp_inst *in, const struct vrrp_fsm_ev *ev)
@@ -283,6 +277,13 @@ static void step(struct vrrp_inst *in, const struct vrrp_fsm_ev *ev)
 
 	vrrp_fsm_step(&in->fsm, &in->fcfg, ev, ev_now(in->e->loop), &out);
 	apply(in, &out);
+	if ((out.actions & VRRP_ACT_OTHER_MASTER) &&
+	    rx_should_log(&in->rx_logged_at[VRRP_RX_OK], ev_now(in->e->loop))) {
+		char m[VADDR_STRLEN];
+
+		log_warnx("(%s) another master %s with lower priority %u is advertising: two masters",
+			  in->name, vaddr_str(&ev->src, m), ev->priority);
+	}
 }
 
 static void inst_event(struct vrrp_inst *in, enum vrrp_fsm_ev_type type)
