@@ -33,6 +33,7 @@ static const char R_HIGHER_ADDR[] = "equal priority advert from higher address";
 static const char R_SHUTDOWN[] = "shutdown";
 static const char R_FAULT[] = "fault";
 static const char R_FAULT_CLEARED[] = "fault cleared";
+static const char R_SYNC[] = "sync group";
 
 const char *vrrp_state_name(enum vrrp_state s)
 {
@@ -355,6 +356,24 @@ static void on_fault_clear(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		start(f, cfg, now, out, R_FAULT_CLEARED, R_FAULT_CLEARED);
 }
 
+/* vrrp_sync_group (keepalived; not in the RFC): the members of a group move
+ * together, so that e.g. the outside and inside addresses of a router stay
+ * on one node.  Only BACKUP follows to MASTER and only MASTER to BACKUP;
+ * INIT and FAULT do not take part. */
+static void on_sync(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
+		    const struct vrrp_fsm_ev *ev, uint64_t now, struct vrrp_fsm_out *out)
+{
+	if (ev->type == VRRP_EV_SYNC_MASTER && f->state == VRRP_STATE_BACKUP) {
+		become_master(f, cfg, now, out, R_SYNC);
+	} else if (ev->type == VRRP_EV_SYNC_BACKUP && f->state == VRRP_STATE_MASTER) {
+		f->adver_deadline = VRRP_NEVER;
+		reset_master_down_timer(f, now);
+		forget_master(f);
+		out->actions |= VRRP_ACT_DEL_VIPS;
+		set_state(f, out, VRRP_STATE_BACKUP, R_SYNC);
+	}
+}
+
 void vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		   const struct vrrp_fsm_ev *ev, uint64_t now, struct vrrp_fsm_out *out)
 {
@@ -383,6 +402,10 @@ void vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		break;
 	case VRRP_EV_FAULT:
 		on_fault(f, out);
+		break;
+	case VRRP_EV_SYNC_MASTER:
+	case VRRP_EV_SYNC_BACKUP:
+		on_sync(f, cfg, ev, now, out);
 		break;
 	case VRRP_EV_FAULT_CLEAR:
 		on_fault_clear(f, cfg, now, out);

@@ -66,6 +66,8 @@ enum vrrp_fsm_ev_type {
 	VRRP_EV_PRIORITY,            /* effective priority changed (trackers, operator) */
 	VRRP_EV_FAULT,               /* a tracker failed with weight 0 / interface down */
 	VRRP_EV_FAULT_CLEAR,         /* every such tracker is fine again */
+	VRRP_EV_SYNC_MASTER,         /* a sync group member became MASTER: follow it */
+	VRRP_EV_SYNC_BACKUP,         /* a sync group member left MASTER for BACKUP: follow it */
 };
 
 struct vrrp_fsm_ev {

@@ -69,6 +69,8 @@ struct vrrp_inst {
 	char *notify_master, *notify_backup, *notify_fault, *notify_stop, *notify;
 	struct vrrp_track_ref *tracks;
 	size_t n_tracks;
+	bool own_fault;              /* its own trackers say FAULT */
+	struct vrrp_group *sgroup;   /* its vrrp_sync_group, NULL when none */
 	struct vrrp_rx_stats rx;
 	uint64_t rx_logged_at[VRRP_RX__COUNT];
 	uint64_t adverts_sent;
@@ -76,8 +78,20 @@ struct vrrp_inst {
 	uint64_t become_master;
 };
 
+/* A vrrp_sync_group: members move together (see vrrp_fsm's SYNC events). */
+struct vrrp_group {
+	char *name;
+	struct vrrp_inst **members;
+	size_t n_members;
+	enum vrrp_state state;       /* last state all members agreed on */
+	char *notify_master, *notify_backup, *notify_fault, *notify_stop, *notify;
+};
+
 struct vrrp_engine {
 	struct ev_loop *loop;
+	struct vrrp_group *groups;
+	size_t n_groups;
+	bool syncing;                /* propagating a group transition */
 	struct vrrp_sock *socks;
 	struct vrrp_inst **insts;
 	size_t n_insts;
@@ -208,23 +222,38 @@ static void vips_apply(struct vrrp_inst *in, bool add)
 
 /* ---- notify ----------------------------------------------------------------- */
 
+static const char *notify_state(enum vrrp_state s)
+{
+	return s == VRRP_STATE_MASTER ? "MASTER" : s == VRRP_STATE_BACKUP ? "BACKUP" :
+	       s == VRRP_STATE_FAULT ? "FAULT" : "STOP";
+}
+
+/* notify_<state> with no argument, then `notify` with keepalived's
+ * arguments: INSTANCE|GROUP NAME STATE PRIORITY. */
+static void run_notify_scripts(struct vrrp_engine *e, const char *kind, const char *name,
+			       enum vrrp_state to, unsigned priority, char *const scripts[4],
+			       const char *notify)
+{
+	const char *specific = to == VRRP_STATE_MASTER ? scripts[0] : to == VRRP_STATE_BACKUP ? scripts[1] :
+			       to == VRRP_STATE_FAULT ? scripts[2] : scripts[3];
+	char prio[8];
+	const char *args[] = { kind, name, notify_state(to), prio, NULL };
+
+	snprintf(prio, sizeof(prio), "%u", priority);
+	if (specific && spawn_run(specific, NULL, e->script_user, NOTIFY_TIMEOUT, NULL, NULL) < 0)
+		log_warn("(%s) cannot run notify script '%s'", name, specific);
+	if (notify && spawn_run(notify, args, e->script_user, NOTIFY_TIMEOUT, NULL, NULL) < 0)
+		log_warn("(%s) cannot run notify script '%s'", name, notify);
+}
+
 static void run_notify(struct vrrp_inst *in, enum vrrp_state to)
 {
-	const char *state = to == VRRP_STATE_MASTER ? "MASTER" : to == VRRP_STATE_BACKUP ? "BACKUP" :
-			    to == VRRP_STATE_FAULT ? "FAULT" : "STOP";
-	const char *specific = to == VRRP_STATE_MASTER ? in->notify_master :
-			       to == VRRP_STATE_BACKUP ? in->notify_backup :
-			       to == VRRP_STATE_FAULT ? in->notify_fault : in->notify_stop;
-	char prio[8];
-	/* keepalived's arguments for `notify`: INSTANCE NAME STATE PRIORITY */
-	const char *args[] = { "INSTANCE", in->name, state, prio, NULL };
+	char *const s[4] = { in->notify_master, in->notify_backup, in->notify_fault, in->notify_stop };
 
-	snprintf(prio, sizeof(prio), "%u", in->fsm.priority);
-	if (specific && spawn_run(specific, NULL, in->e->script_user, NOTIFY_TIMEOUT, NULL, NULL) < 0)
-		log_warn("(%s) cannot run notify script '%s'", in->name, specific);
-	if (in->notify && spawn_run(in->notify, args, in->e->script_user, NOTIFY_TIMEOUT, NULL, NULL) < 0)
-		log_warn("(%s) cannot run notify script '%s'", in->name, in->notify);
+	run_notify_scripts(in->e, "INSTANCE", in->name, to, in->fsm.priority, s, in->notify);
 }
+
+static void group_sync(struct vrrp_inst *in);
 
 /* ---- the state machine's actions and timers ----------------------------------- */
 
@@ -268,6 +297,7 @@ static void apply(struct vrrp_inst *in, const struct vrrp_fsm_out *out)
 		else
 			ev_timer_stop(loop, &in->garp_timer);
 		run_notify(in, in->fsm.state);
+		group_sync(in);
 	}
 }
 
@@ -293,6 +323,38 @@ static void inst_event(struct vrrp_inst *in, enum vrrp_fsm_ev_type type)
 	step(in, &ev);
 }
 
+/* A member changed state: the others follow (keepalived's sync groups).
+ * When all members agree on a new state, the group's notify scripts run. */
+static void group_sync(struct vrrp_inst *in)
+{
+	struct vrrp_group *g = in->sgroup;
+	struct vrrp_engine *e = in->e;
+	bool agree = true;
+
+	if (!g)
+		return;
+	if (!e->syncing && in->fsm.state != VRRP_STATE_INIT) {
+		enum vrrp_fsm_ev_type follow =
+			in->fsm.state == VRRP_STATE_MASTER ? VRRP_EV_SYNC_MASTER :
+			in->fsm.state == VRRP_STATE_BACKUP ? VRRP_EV_SYNC_BACKUP : VRRP_EV_FAULT;
+
+		e->syncing = true;
+		for (size_t i = 0; i < g->n_members; i++)
+			if (g->members[i] != in)
+				inst_event(g->members[i], follow);
+		e->syncing = false;
+	}
+	for (size_t i = 0; i < g->n_members; i++)
+		agree = agree && g->members[i]->fsm.state == in->fsm.state;
+	if (agree && g->state != in->fsm.state && !e->syncing) {
+		char *const s[4] = { g->notify_master, g->notify_backup, g->notify_fault, g->notify_stop };
+
+		g->state = in->fsm.state;
+		log_notice("VRRP_Group(%s) Entering %s STATE", g->name, vrrp_state_name(g->state));
+		run_notify_scripts(e, "GROUP", g->name, g->state, 0, s, g->notify);
+	}
+}
+
 static void on_adver_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
 	inst_event(arg, VRRP_EV_ADVER_TIMER);
@@ -305,10 +367,27 @@ static void on_down_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 
 /* ---- tracking ----------------------------------------------------------------- */
 
+static int inst_own_priority(struct vrrp_inst *in)
+{
+	return vrrp_track_priority(in->e->track, in->base_priority, in->tracks, in->n_tracks,
+				   &in->own_fault);
+}
+
+/* A sync group is in FAULT while any member's own trackers say so. */
+static bool group_fault(const struct vrrp_inst *in)
+{
+	if (!in->sgroup)
+		return in->own_fault;
+	for (size_t i = 0; i < in->sgroup->n_members; i++)
+		if (in->sgroup->members[i]->own_fault)
+			return true;
+	return false;
+}
+
 static void inst_retrack(struct vrrp_inst *in)
 {
-	bool fault = false;
-	int prio = vrrp_track_priority(in->e->track, in->base_priority, in->tracks, in->n_tracks, &fault);
+	int prio = inst_own_priority(in);
+	bool fault = group_fault(in);
 
 	if (fault && !in->fsm.fault) {
 		inst_event(in, VRRP_EV_FAULT);
@@ -328,6 +407,9 @@ static void on_track_changed(void *arg)
 {
 	struct vrrp_engine *e = arg;
 
+	/* Own faults first, so group faults are known to every member. */
+	for (size_t i = 0; i < e->n_insts; i++)
+		inst_own_priority(e->insts[i]);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_retrack(e->insts[i]);
 }
@@ -633,13 +715,8 @@ static void inst_start(struct vrrp_inst *in)
 	/* RFC 5798 leaves it to us; keepalived does the same: addresses a
 	 * previous run left behind are removed before the election. */
 	vips_apply(in, false);
-	{
-		bool fault = false;
-
-		in->fsm.priority = (uint8_t)vrrp_track_priority(e->track, in->base_priority, in->tracks,
-								 in->n_tracks, &fault);
-		in->fsm.fault = fault;
-	}
+	in->fsm.priority = (uint8_t)inst_own_priority(in);
+	in->fsm.fault = group_fault(in);
 	inst_event(in, VRRP_EV_STARTUP);
 }
 
@@ -669,6 +746,68 @@ struct vrrp_engine *vrrp_engine_new(struct ev_loop *loop)
 	return e;
 }
 
+static void groups_free(struct vrrp_engine *e)
+{
+	for (size_t i = 0; i < e->n_groups; i++) {
+		struct vrrp_group *g = &e->groups[i];
+
+		free(g->name);
+		free(g->members);
+		free(g->notify_master);
+		free(g->notify_backup);
+		free(g->notify_fault);
+		free(g->notify_stop);
+		free(g->notify);
+	}
+	free(e->groups);
+	e->groups = NULL;
+	e->n_groups = 0;
+}
+
+/* Groups of the new configuration; e->insts is in the configuration's
+ * order, so conf member indexes are instance indexes. */
+static void groups_build(struct vrrp_engine *e, const struct conf *c)
+{
+	struct vrrp_group *old = e->groups;
+	size_t n_old = e->n_groups;
+
+	e->groups = xcalloc(c->n_sync_groups, sizeof(*e->groups));
+	for (size_t i = 0; i < c->n_sync_groups; i++) {
+		const struct conf_sync_group *cg = &c->sync_groups[i];
+		struct vrrp_group *g = &e->groups[e->n_groups++];
+
+		g->name = xstrdup(cg->name);
+		g->members = xcalloc(cg->n_members, sizeof(*g->members));
+		for (size_t k = 0; k < cg->n_members; k++) {
+			int idx = cg->member_index[k];
+
+			if (idx < 0 || (size_t)idx >= e->n_insts)
+				continue;
+			g->members[g->n_members++] = e->insts[idx];
+			e->insts[idx]->sgroup = g;
+		}
+		g->notify_master = xstrdup(cg->notify_master);
+		g->notify_backup = xstrdup(cg->notify_backup);
+		g->notify_fault = xstrdup(cg->notify_fault);
+		g->notify_stop = xstrdup(cg->notify_stop);
+		g->notify = xstrdup(cg->notify);
+		for (size_t k = 0; k < n_old; k++)
+			if (strcmp(old[k].name, g->name) == 0)
+				g->state = old[k].state;
+	}
+	/* free the old ones (their members were relinked above) */
+	{
+		struct vrrp_group *keep = e->groups;
+		size_t n_keep = e->n_groups;
+
+		e->groups = old;
+		e->n_groups = n_old;
+		groups_free(e);
+		e->groups = keep;
+		e->n_groups = n_keep;
+	}
+}
+
 static int build_all(struct vrrp_engine *e, const struct conf *c, struct vrrp_inst ***out, size_t *n_out)
 {
 	struct vrrp_inst **v = xcalloc(c->n_vrrps, sizeof(*v));
@@ -688,6 +827,9 @@ int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
 	e->script_user = xstrdup(c->global.script_user);
 	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, NULL);
 	build_all(e, c, &e->insts, &e->n_insts);
+	groups_build(e, c);
+	for (size_t i = 0; i < e->n_insts; i++)
+		inst_own_priority(e->insts[i]);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_start(e->insts[i]);
 	return 0;
@@ -752,6 +894,11 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
 	vrrp_track_free(old_track);
 	e->insts = next;
 	e->n_insts = n_next;
+	for (size_t i = 0; i < n_next; i++)
+		next[i]->sgroup = NULL;
+	groups_build(e, c);
+	for (size_t i = 0; i < n_next; i++)
+		inst_own_priority(next[i]);
 	for (size_t i = 0; i < n_next; i++) {
 		if (next[i]->fsm.state == VRRP_STATE_INIT && !next[i]->sock) {
 			inst_start(next[i]);
@@ -777,6 +924,7 @@ void vrrp_engine_free(struct vrrp_engine *e)
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_free(e->insts[i]);
 	free(e->insts);
+	groups_free(e);
 	vrrp_track_free(e->track);
 	free(e->script_user);
 	vrrp_garp_close();

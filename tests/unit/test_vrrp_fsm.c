@@ -1171,10 +1171,53 @@ static void test_random_lan_many_seeds(void **state)
 	assert_true(st.stale_ignored > 0);
 }
 
+/* --- sync groups ----------------------------------------------------------- */
+
+/* A member of a sync group follows another one to MASTER at once (VIPs,
+ * GARP, advert) and back to BACKUP (VIPs removed); INIT and FAULT members
+ * do not move. */
+static void test_sync_group_members_follow(void **state)
+{
+	struct vrrp_fsm_cfg c = mkcfg(2, 100, true, 0);
+	struct vrrp_fsm f, idle, faulty;
+	struct vrrp_fsm_out o;
+	uint64_t now = T0;
+
+	start_backup(&f, &c, 100, now);
+	o = ev(&f, &c, VRRP_EV_SYNC_MASTER, now + MS(10));
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_int_equal(o.actions, TAKEOVER);
+	assert_string_equal(o.reason, "sync group");
+	assert_int_equal(f.adver_deadline, now + MS(10) + SEC(1));
+	assert_int_equal(f.master_down_deadline, VRRP_NEVER);
+
+	o = ev(&f, &c, VRRP_EV_SYNC_MASTER, now + MS(20));     /* already there */
+	assert_int_equal(o.actions, 0);
+	assert_null(o.reason);
+
+	o = ev(&f, &c, VRRP_EV_SYNC_BACKUP, now + MS(30));
+	assert_int_equal(f.state, VRRP_STATE_BACKUP);
+	assert_int_equal(o.actions, VRRP_ACT_DEL_VIPS);
+	assert_int_equal(f.adver_deadline, VRRP_NEVER);
+	assert_int_equal(f.master_down_deadline, now + MS(30) + MDI_100);
+
+	vrrp_fsm_init(&idle, &c, 100);
+	o = ev(&idle, &c, VRRP_EV_SYNC_MASTER, now);
+	assert_int_equal(idle.state, VRRP_STATE_INIT);
+	assert_int_equal(o.actions, 0);
+
+	start_backup(&faulty, &c, 100, now);
+	ev(&faulty, &c, VRRP_EV_FAULT, now);
+	o = ev(&faulty, &c, VRRP_EV_SYNC_MASTER, now + MS(1));
+	assert_int_equal(faulty.state, VRRP_STATE_FAULT);
+	assert_int_equal(o.actions, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_timer_math_exact_in_ns),
+		cmocka_unit_test(test_sync_group_members_follow),
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_init_is_idle),
 		cmocka_unit_test(test_startup_waits_as_backup),
