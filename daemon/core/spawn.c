@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,4 +158,55 @@ void spawn_forget(void *arg)
 	for (struct job *j = jobs; j; j = j->next)
 		if (j->arg == arg)
 			j->cb = NULL;
+}
+
+const char *spawn_user(const char *configured)
+{
+	if (configured)
+		return configured;
+	return getpwnam("keepalived_script") ? "keepalived_script" : NULL;
+}
+
+static int path_secure(const char *path, char *why, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(why, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (st.st_uid != 0) {
+		snprintf(why, len, "%s is owned by uid %u, not root", path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		/* Sticky directories (/tmp) still let others replace nothing
+		 * they do not own, but a script does not belong there. */
+		snprintf(why, len, "%s is writable by %s", path,
+			 st.st_mode & S_IWOTH ? "everyone" : "its group");
+		return -1;
+	}
+	return 0;
+}
+
+int spawn_check_secure(const char *cmdline, char *why, size_t len)
+{
+	char path[4096];
+	size_t n = strcspn(cmdline, " \t");
+	char *slash;
+
+	if (cmdline[0] != '/' || n >= sizeof(path))
+		return 0;   /* a shell builtin or a PATH lookup: nothing to check here */
+	memcpy(path, cmdline, n);
+	path[n] = '\0';
+	if (path_secure(path, why, len) < 0)
+		return -1;
+	while ((slash = strrchr(path, '/')) != NULL) {
+		*slash = '\0';
+		if (path_secure(path[0] ? path : "/", why, len) < 0)
+			return -1;
+		if (!path[0])
+			break;
+	}
+	return 0;
 }

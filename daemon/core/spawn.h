@@ -29,4 +29,15 @@ pid_t spawn_run(const char *cmdline, const char *const *args, const char *user,
 /* Forget the callback of a running script (its owner goes away). */
 void spawn_forget(void *arg);
 
+/* The user a script runs as: the configured one, else keepalived's
+ * default user "keepalived_script" when it exists, else NULL (root). */
+const char *spawn_user(const char *configured);
+
+/* keepalived's script security: a script run as root must not be
+ * replaceable by anyone else.  Checks the program (the first word of the
+ * command line, when it is a path) and every directory above it: owned by
+ * root and not writable by group or others.  Returns 0 when safe, else -1
+ * with `why` saying which path and what is wrong. */
+int spawn_check_secure(const char *cmdline, char *why, size_t len);
+
 #endif /* VIGIL_SPAWN_H */

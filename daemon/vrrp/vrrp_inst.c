@@ -824,7 +824,7 @@ static int build_all(struct vrrp_engine *e, const struct conf *c, struct vrrp_in
 int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
 {
 	free(e->script_user);
-	e->script_user = xstrdup(c->global.script_user);
+	e->script_user = xstrdup(spawn_user(c->global.script_user));
 	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, NULL);
 	build_all(e, c, &e->insts, &e->n_insts);
 	groups_build(e, c);
@@ -854,7 +854,7 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
 	size_t kept = 0, started = 0, stopped = 0;
 
 	free(e->script_user);
-	e->script_user = xstrdup(c->global.script_user);
+	e->script_user = xstrdup(spawn_user(c->global.script_user));
 	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, old_track);
 	build_all(e, c, &next, &n_next);
 	/* Unchanged instances carry their live state over. */

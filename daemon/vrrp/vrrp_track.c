@@ -30,6 +30,7 @@ struct script {
 	bool ok;                   /* the result after rise/fall */
 	int streak;                /* consecutive results against `ok` */
 	bool running;
+	bool disabled;             /* refused by enable_script_security */
 	struct ev_timer timer;
 };
 
@@ -82,12 +83,35 @@ static void on_script_timer(struct ev_loop *loop, struct ev_timer *tm, void *arg
 	ev_timer_start_in(loop, tm, s->interval_ns);
 	if (s->running)
 		return;   /* still busy from last time: its timeout will end it */
+	if (s->disabled) {
+		script_result(s, false, "disabled by enable_script_security");
+		return;
+	}
 	if (spawn_run(s->cmd, NULL, s->user, s->timeout_ns, on_script_done, s) < 0) {
 		log_warn("VRRP_Script(%s) cannot run '%s'", s->name, s->cmd);
 		script_result(s, false, "cannot run");
 		return;
 	}
 	s->running = true;
+}
+
+/* keepalived's rule: with enable_script_security a script that would run
+ * as root but can be replaced by someone else is not run at all; without
+ * it, it runs and we say why that is dangerous. */
+static void script_security(struct script *s, bool enforce)
+{
+	char why[512];
+
+	if (s->user || spawn_check_secure(s->cmd, why, sizeof(why)) == 0)
+		return;
+	if (enforce) {
+		s->disabled = true;
+		log_errx("VRRP_Script(%s) disabled: %s; make it root-owned and not group/world "
+			 "writable, or set script_user", s->name, why);
+	} else {
+		log_warnx("VRRP_Script(%s) runs as root but %s: anyone who can write there "
+			  "gets root (set enable_script_security to refuse it)", s->name, why);
+	}
 }
 
 /* ---- links ------------------------------------------------------------------- */
@@ -163,7 +187,9 @@ struct vrrp_track *vrrp_track_new(struct ev_loop *loop, const struct conf *c,
 		s->t = t;
 		s->name = strdup(cs->name);
 		s->cmd = strdup(cs->script ? cs->script : "false");
-		s->user = cs->user ? strdup(cs->user) : c->global.script_user ? strdup(c->global.script_user) : NULL;
+		s->user = cs->user ? strdup(cs->user) :
+			  spawn_user(c->global.script_user) ? strdup(spawn_user(c->global.script_user)) : NULL;
+		script_security(s, c->global.enable_script_security);
 		s->interval_ns = (uint64_t)(cs->interval * (double)EV_NSEC_PER_SEC);
 		if (s->interval_ns < EV_NSEC_PER_MSEC)
 			s->interval_ns = EV_NSEC_PER_SEC;
