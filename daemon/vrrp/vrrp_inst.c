@@ -564,11 +564,11 @@ static char *make_signature(const struct conf *c, const struct conf_vrrp *v)
 
 static int inst_tracks(struct vrrp_inst *in, const struct conf_vrrp *v, const struct conf *c)
 {
-	size_t n = v->n_track_scripts + v->n_track_ifs + 1;
+	size_t n = v->n_track_scripts + v->n_track_ifs + v->n_track_files + 1;
 
 	in->tracks = xcalloc(n, sizeof(*in->tracks));
 	/* The instance's own interface: down means FAULT (weight 0). */
-	in->tracks[in->n_tracks++] = (struct vrrp_track_ref){ .script = -1, .ifindex = in->ifindex };
+	in->tracks[in->n_tracks++] = (struct vrrp_track_ref){ .script = -1, .file = -1, .ifindex = in->ifindex };
 	for (size_t i = 0; i < v->n_track_ifs; i++) {
 		int idx = kern_ifindex(v->track_ifs[i].ifname);
 
@@ -578,7 +578,7 @@ static int inst_tracks(struct vrrp_inst *in, const struct conf_vrrp *v, const st
 			idx = -1;
 		}
 		in->tracks[in->n_tracks++] = (struct vrrp_track_ref){
-			.script = -1, .ifindex = idx, .weight = v->track_ifs[i].weight,
+			.script = -1, .file = -1, .ifindex = idx, .weight = v->track_ifs[i].weight,
 		};
 	}
 	for (size_t i = 0; i < v->n_track_scripts; i++) {
@@ -588,9 +588,21 @@ static int inst_tracks(struct vrrp_inst *in, const struct conf_vrrp *v, const st
 		if (s < 0)
 			continue;   /* conf_check refuses unknown names */
 		in->tracks[in->n_tracks++] = (struct vrrp_track_ref){
-			.script = s,
+			.script = s, .file = -1,
 			.weight = r->weight_set ? r->weight : c->scripts[s].weight,
 			.reverse = r->weight_set ? r->weight_reverse : c->scripts[s].weight_reverse,
+		};
+	}
+	for (size_t i = 0; i < v->n_track_files; i++) {
+		const struct conf_track_ref *r = &v->track_files[i];
+		int f = vrrp_track_file(in->e->track, r->name);
+
+		if (f < 0)
+			continue;
+		in->tracks[in->n_tracks++] = (struct vrrp_track_ref){
+			.script = -1, .file = f,
+			.weight = r->weight_set ? r->weight : c->track_files[f].weight,
+			.reverse = r->weight_set ? r->weight_reverse : c->track_files[f].weight_reverse,
 		};
 	}
 	return 0;

@@ -9,7 +9,12 @@
 #include <netlink/route/link.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "conf/conf.h"
@@ -34,8 +39,17 @@ struct script {
 	struct ev_timer timer;
 };
 
+struct tfile {
+	char *name;
+	char *path;
+	long value;
+};
+
 struct vrrp_track {
 	struct ev_loop *loop;
+	struct tfile *files;
+	size_t n_files;
+	int inotify_fd;
 	vrrp_track_changed_cb changed;
 	void *arg;
 	struct script *scripts;
@@ -112,6 +126,92 @@ static void script_security(struct script *s, bool enforce)
 		log_warnx("VRRP_Script(%s) runs as root but %s: anyone who can write there "
 			  "gets root (set enable_script_security to refuse it)", s->name, why);
 	}
+}
+
+/* ---- track_file -------------------------------------------------------------- */
+
+static long read_value(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* Something changed in a watched directory: re-read every file (there are
+ * few) and tell the engine when a value moved. */
+static void on_inotify(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct vrrp_track *t = arg;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool changed = false;
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	for (size_t i = 0; i < t->n_files; i++) {
+		long v = read_value(t->files[i].path);
+
+		if (v != t->files[i].value) {
+			log_notice("track_file(%s) %s: %ld -> %ld", t->files[i].name, t->files[i].path,
+				   t->files[i].value, v);
+			t->files[i].value = v;
+			changed = true;
+		}
+	}
+	if (changed)
+		t->changed(t->arg);
+}
+
+static void files_open(struct vrrp_track *t, const struct conf *c)
+{
+	t->files = calloc(c->n_track_files ? c->n_track_files : 1, sizeof(*t->files));
+	if (!t->files)
+		log_fatalx("out of memory");
+	t->inotify_fd = -1;
+	if (c->n_track_files)
+		t->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	for (size_t i = 0; i < c->n_track_files; i++) {
+		const struct conf_track_file *cf = &c->track_files[i];
+		struct tfile *f = &t->files[t->n_files++];
+		char dir[4096];
+
+		f->name = strdup(cf->name);
+		f->path = strdup(cf->path ? cf->path : "");
+		if (cf->init_file && access(f->path, F_OK) < 0) {
+			FILE *w = fopen(f->path, "we");
+
+			if (w) {
+				fputs("0\n", w);
+				fclose(w);
+			}
+		}
+		f->value = read_value(f->path);
+		snprintf(dir, sizeof(dir), "%s", f->path);
+		if (t->inotify_fd >= 0 &&
+		    inotify_add_watch(t->inotify_fd, dirname(dir),
+				      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE) < 0)
+			log_warn("track_file(%s): cannot watch the directory of %s", f->name, f->path);
+	}
+	if (t->inotify_fd >= 0 && ev_io_add(t->loop, t->inotify_fd, EPOLLIN, on_inotify, t) < 0)
+		log_warn("cannot watch track files");
+}
+
+int vrrp_track_file(const struct vrrp_track *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_files; i++)
+		if (strcmp(t->files[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+long vrrp_track_file_value(const struct vrrp_track *t, int file)
+{
+	return file >= 0 && (size_t)file < t->n_files ? t->files[file].value : 0;
 }
 
 /* ---- links ------------------------------------------------------------------- */
@@ -209,6 +309,7 @@ struct vrrp_track *vrrp_track_new(struct ev_loop *loop, const struct conf *c,
 		ev_timer_init(&s->timer, on_script_timer, s);
 		ev_timer_start_in(loop, &s->timer, 0);
 	}
+	files_open(t, c);
 	links_open(t);
 	return t;
 }
@@ -227,6 +328,15 @@ void vrrp_track_free(struct vrrp_track *t)
 		free(s->user);
 	}
 	free(t->scripts);
+	for (size_t i = 0; i < t->n_files; i++) {
+		free(t->files[i].name);
+		free(t->files[i].path);
+	}
+	free(t->files);
+	if (t->inotify_fd >= 0) {
+		ev_io_del(t->loop, t->inotify_fd);
+		close(t->inotify_fd);
+	}
 	if (t->mngr) {
 		ev_io_del(t->loop, t->mngr_fd);
 		nl_cache_mngr_free(t->mngr);
@@ -250,26 +360,14 @@ bool vrrp_track_script_ok(const struct vrrp_track *t, int script)
 int vrrp_track_priority(const struct vrrp_track *t, int base,
 			const struct vrrp_track_ref *refs, size_t n, bool *fault)
 {
-	int prio = base;
+	long state[n ? n : 1];
 
-	*fault = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct vrrp_track_ref *r = &refs[i];
-		bool ok = r->script >= 0 ? vrrp_track_script_ok(t, r->script) : vrrp_track_link_up(t, r->ifindex);
 
-		if (r->weight == 0) {
-			if (!ok)
-				*fault = true;
-			continue;
-		}
-		if (r->reverse)
-			ok = !ok;
-		/* keepalived: a positive weight is added while the item is
-		 * fine, a negative one while it fails. */
-		if ((r->weight > 0 && ok) || (r->weight < 0 && !ok))
-			prio += r->weight;
+		state[i] = r->file >= 0 ? vrrp_track_file_value(t, r->file) :
+			   r->script >= 0 ? vrrp_track_script_ok(t, r->script) :
+			   vrrp_track_link_up(t, r->ifindex);
 	}
-	if (base == 255)
-		return 255;      /* the address owner does not move */
-	return prio < 1 ? 1 : prio > 254 ? 254 : prio;
+	return vrrp_weigh(base, refs, state, n, fault);
 }

@@ -1,7 +1,8 @@
 /*
  * vrrp_track.h - what lowers an instance's priority or puts it in FAULT:
- * vrrp_script results (interval, timeout, rise, fall) and the link state of
- * the interfaces instances run on or track.
+ * vrrp_script results (interval, timeout, rise, fall), track_file values
+ * (a number in a file, re-read when inotify says it changed) and the link
+ * state of the interfaces instances run on or track.
  *
  * Scripts run through core/spawn (never blocking the loop, as script_user);
  * link changes arrive from a netlink link watch (libnl cache manager).  When
@@ -11,6 +12,7 @@
 #define VIGIL_VRRP_TRACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct conf;
 struct ev_loop;
@@ -18,8 +20,9 @@ struct vrrp_track;
 
 /* A tracked script or interface as one instance sees it. */
 struct vrrp_track_ref {
-	int script;                /* index of the vrrp_script, -1 for an interface */
-	int ifindex;               /* when script < 0 */
+	int script;                /* index of the vrrp_script, else -1 */
+	int file;                  /* index of the track_file, else -1 */
+	int ifindex;               /* when both are -1: an interface */
 	int weight;                /* 0: failure means FAULT */
 	bool reverse;
 };
@@ -37,6 +40,10 @@ void vrrp_track_free(struct vrrp_track *t);
 int vrrp_track_script(const struct vrrp_track *t, const char *name);
 /* Current result of a script (after rise/fall): true = success. */
 bool vrrp_track_script_ok(const struct vrrp_track *t, int script);
+/* Index of a track_file by name, -1 when unknown. */
+int vrrp_track_file(const struct vrrp_track *t, const char *name);
+/* The number in a tracked file (0 when missing or not a number). */
+long vrrp_track_file_value(const struct vrrp_track *t, int file);
 /* Link state of an interface (operational up). */
 bool vrrp_track_link_up(const struct vrrp_track *t, int ifindex);
 
@@ -46,5 +53,10 @@ bool vrrp_track_link_up(const struct vrrp_track *t, int ifindex);
  * *fault is set when a weight-0 item fails. */
 int vrrp_track_priority(const struct vrrp_track *t, int base,
 			const struct vrrp_track_ref *refs, size_t n, bool *fault);
+
+/* The rule itself, pure (vrrp_weight.c, unit tested): state[i] is 1/0 for
+ * a script or interface that is fine / failing, the number for a file. */
+int vrrp_weigh(int base, const struct vrrp_track_ref *refs, const long *state, size_t n,
+	       bool *fault);
 
 #endif /* VIGIL_VRRP_TRACK_H */
