@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/spawn.h"
 #include "kern/kern_addr.h"
+#include "kern/kern_link.h"
 #include "vrrp/vrrp_fsm.h"
 #include "vrrp/vrrp_garp.h"
 #include "vrrp/vrrp_inst.h"
@@ -34,14 +35,18 @@ struct vip {
 	struct kern_ifaddr k;
 	char *label;
 	bool advertised;             /* false for virtual_ipaddress_excluded */
+	bool on_instance_if;         /* no `dev`: lives on the instance's interface (or its vmac) */
 };
 
 struct vrrp_inst {
 	struct vrrp_engine *e;
 	char *name;
 	char *signature;             /* settings that need a restart when changed */
-	char ifname[IF_NAMESIZE];
+	char ifname[IF_NAMESIZE];    /* where adverts go: the interface, or the vmac */
 	int ifindex;
+	int base_ifindex;            /* the configured interface (link tracked) */
+	char vmac_name[IF_NAMESIZE]; /* use_vmac: the macvlan's name, "" when not used */
+	bool vmac_created;
 	int family;
 	uint8_t vrid;
 	uint8_t base_priority;
@@ -506,6 +511,7 @@ static void add_vips(struct vrrp_inst *in, const struct conf_vip *v, size_t n, b
 		struct vip *p = &in->vips[in->n_vips++];
 
 		p->k.ifindex = v[i].dev ? kern_ifindex(v[i].dev) : in->ifindex;
+		p->on_instance_if = !v[i].dev;
 		p->k.addr = from_conf(&v[i].addr);
 		p->k.prefix = v[i].prefix;
 		p->k.brd = from_conf(&v[i].brd);
@@ -531,9 +537,9 @@ static char *make_signature(const struct conf *c, const struct conf_vrrp *v)
 
 	if (!f)
 		log_fatalx("out of memory");
-	fprintf(f, "%s|%d|%d|%d|%d|%.3f|%d|%d|%s|%d|%.3f", v->interface, v->vrid, v->priority,
+	fprintf(f, "%s|%d|%d|%d|%d|%.3f|%d|%d|%s|%d|%.3f|%d|%s", v->interface, v->vrid, v->priority,
 		v->version, v->family, v->advert_int, v->auth_type, v->nopreempt, v->auth_pass,
-		v->state, v->preempt_delay);
+		v->state, v->preempt_delay, v->use_vmac, v->vmac_name ? v->vmac_name : "");
 	for (size_t i = 0; i < v->n_vips; i++) {
 		struct vaddr x = from_conf(&v->vips[i].addr);
 
@@ -568,7 +574,7 @@ static int inst_tracks(struct vrrp_inst *in, const struct conf_vrrp *v, const st
 
 	in->tracks = xcalloc(n, sizeof(*in->tracks));
 	/* The instance's own interface: down means FAULT (weight 0). */
-	in->tracks[in->n_tracks++] = (struct vrrp_track_ref){ .script = -1, .file = -1, .ifindex = in->ifindex };
+	in->tracks[in->n_tracks++] = (struct vrrp_track_ref){ .script = -1, .file = -1, .ifindex = in->base_ifindex };
 	for (size_t i = 0; i < v->n_track_ifs; i++) {
 		int idx = kern_ifindex(v->track_ifs[i].ifname);
 
@@ -619,6 +625,13 @@ static struct vrrp_inst *inst_new(struct vrrp_engine *e, const struct conf *c, c
 	in->signature = make_signature(c, v);
 	snprintf(in->ifname, sizeof(in->ifname), "%s", v->interface ? v->interface : "");
 	in->ifindex = kern_ifindex(in->ifname);
+	in->base_ifindex = in->ifindex;
+	if (v->use_vmac) {
+		if (v->vmac_name)
+			snprintf(in->vmac_name, sizeof(in->vmac_name), "%s", v->vmac_name);
+		else
+			snprintf(in->vmac_name, sizeof(in->vmac_name), "vrrp.%d", v->vrid);
+	}
 	in->family = v->family;
 	in->vrid = (uint8_t)v->vrid;
 	in->base_priority = (uint8_t)v->priority;
@@ -677,6 +690,12 @@ static void inst_free(struct vrrp_inst *in)
 	if (in->sock && in->sock->refs == 1)
 		ev_io_del(in->e->loop, in->sock->fd);
 	vrrp_sock_put(&in->e->socks, in->sock);
+	if (in->vmac_created) {
+		int err = kern_vmac_delete(in->vmac_name);
+
+		if (err < 0)
+			log_warnx("(%s) cannot remove %s: %s", in->name, in->vmac_name, kern_addr_strerror(err));
+	}
 	for (size_t i = 0; i < in->n_vips; i++)
 		free(in->vips[i].label);
 	free(in->vips);
@@ -693,6 +712,30 @@ static void inst_free(struct vrrp_inst *in)
 	free(in);
 }
 
+/* use_vmac: adverts and GARPs leave from a macvlan carrying the virtual
+ * router MAC (RFC 5798 7.3), and the VIPs live on it. */
+static int inst_vmac(struct vrrp_inst *in)
+{
+	int idx;
+
+	kern_vrrp_mac(in->family, in->vrid, in->mac);
+	idx = kern_vmac_create(in->vmac_name, in->base_ifindex, in->mac);
+	if (idx < 0) {
+		log_errx("(%s) cannot create %s on %s: %s", in->name, in->vmac_name, in->ifname,
+			 kern_addr_strerror(idx));
+		return -1;
+	}
+	in->vmac_created = true;
+	in->ifindex = idx;
+	snprintf(in->ifname, sizeof(in->ifname), "%s", in->vmac_name);
+	for (size_t i = 0; i < in->n_vips; i++)
+		if (in->vips[i].on_instance_if)
+			in->vips[i].k.ifindex = idx;
+	log_info("(%s) using %s with MAC 00:00:5e:00:%02x:%02x", in->name, in->vmac_name,
+		 in->mac[4], in->mac[5]);
+	return 0;
+}
+
 /* Open the socket, find the source address, clear addresses left behind,
  * and send the Startup event. */
 static void inst_start(struct vrrp_inst *in)
@@ -702,6 +745,13 @@ static void inst_start(struct vrrp_inst *in)
 
 	if (!in->ifindex)
 		why = "interface does not exist";
+	/* The advert source comes from the configured interface, also with a
+	 * vmac (which has no IPv4 address of its own). */
+	if (!why && !vaddr_is_set(&in->src) && kern_addr_primary(in->ifindex, in->family, &in->src) < 0)
+		log_warnx("(%s) interface %s has no %s address to send adverts from", in->name,
+			  in->ifname, in->family == AF_INET ? "IPv4" : "link-local IPv6");
+	if (!why && in->vmac_name[0] && !in->vmac_created && inst_vmac(in) < 0)
+		why = "cannot create its virtual MAC interface (use_vmac)";
 	if (!why) {
 		struct vrrp_sock *before = e->socks;
 
@@ -711,7 +761,7 @@ static void inst_start(struct vrrp_inst *in)
 		else if (e->socks != before && ev_io_add(e->loop, in->sock->fd, EPOLLIN, on_sock, e) < 0)
 			why = "cannot watch the socket";
 	}
-	if (!why && kern_hwaddr(in->ifindex, in->mac) < 0)
+	if (!why && !in->vmac_name[0] && kern_hwaddr(in->ifindex, in->mac) < 0)
 		why = "no hardware address";
 	if (why) {
 		log_errx("(%s) cannot run on interface '%s': %s; the instance stays in FAULT",
@@ -720,9 +770,6 @@ static void inst_start(struct vrrp_inst *in)
 		in->fsm.fault = true;
 		return;
 	}
-	if (!vaddr_is_set(&in->src) && kern_addr_primary(in->ifindex, in->family, &in->src) < 0)
-		log_warnx("(%s) interface %s has no %s address to send adverts from", in->name,
-			  in->ifname, in->family == AF_INET ? "IPv4" : "link-local IPv6");
 	in->fcfg.primary = in->src;
 	/* RFC 5798 leaves it to us; keepalived does the same: addresses a
 	 * previous run left behind are removed before the election. */
