@@ -6,7 +6,6 @@
  * Everything here is O(n log n): names and keys are sorted, never compared
  * pairwise, so a config with 100000 instances is checked in a blink.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -218,13 +217,14 @@ static void check_advert(struct conf_ctx *x, struct conf_vrrp *v, const struct c
 {
 	double a = v->advert_int;
 
+	/* No libm: the values are small and positive where it matters. */
 	if (v->version == 3) {
-		double cs = round(a * 100);
+		double cs = (double)(long)(a * 100 + 0.5), diff = cs - a * 100;
 
 		if (a < 0.01 || a > 40.95) {
 			conf_err(x, l, "advert_int %g is out of range: use 0.01..40.95 s in steps "
 				 "of 0.01 (VRRPv3)", a);
-		} else if (fabs(cs - a * 100) > 1e-6) {
+		} else if (diff > 1e-6 || diff < -1e-6) {
 			conf_warn(x, l, "advert_int %g is not a multiple of 0.01 s: rounded to "
 				  "%.2f (VRRPv3 counts centiseconds); write that", a, cs / 100);
 			v->advert_int = cs / 100;
@@ -237,7 +237,7 @@ static void check_advert(struct conf_ctx *x, struct conf_vrrp *v, const struct c
 	else if (a < 1)
 		conf_warn(x, l, "advert_int %g is below 1 s: not RFC 3768 compliant, VRRPv2 "
 			  "peers may disagree; use 1..255 or 'version 3'", a);
-	else if (a != floor(a))
+	else if (a != (double)(long)a)
 		conf_warn(x, l, "advert_int %g is not a whole number of seconds: not RFC 3768 "
 			  "compliant, VRRPv2 sends whole seconds; use 1..255 or 'version 3'", a);
 }

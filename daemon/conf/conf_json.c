@@ -192,7 +192,7 @@ static json_t *jtrack_file(const struct conf_track_file *t)
 	return o;
 }
 
-static json_t *jsync_group(const struct conf *c, const struct conf_sync_group *g)
+static json_t *jsync_group(const struct conf_sync_group *g)
 {
 	json_t *o = json_object(), *m = json_array(), *mi = json_array();
 
@@ -403,7 +403,7 @@ json_t *conf_to_json(const struct conf *c)
 	set(o, "track_files", a);
 	a = json_array();
 	for (size_t i = 0; i < c->n_sync_groups; i++)
-		json_array_append_new(a, jsync_group(c, &c->sync_groups[i]));
+		json_array_append_new(a, jsync_group(&c->sync_groups[i]));
 	set(o, "sync_groups", a);
 	a = json_array();
 	for (size_t i = 0; i < c->n_vrrps; i++)

@@ -472,9 +472,9 @@ static void do_include(struct tb *b, struct cnode *parent, int depth, const stru
 	char *full;
 
 	if (x->flags & CONF_NO_INCLUDE) {
-		conf_err(x, &inc->loc, "'include' is not allowed in this configuration "
-			 "(it was given without a directory to read from): put the "
-			 "included text in its place");
+		conf_err(x, &inc->loc, "'include' is not allowed here (this configuration "
+			 "is read with includes disabled): put the included text in its "
+			 "place");
 		return;
 	}
 	if (inc->n_w != 2 || inc->has_block) {
