@@ -72,23 +72,40 @@ for n in lb1 lb2; do
 	tail -n 8 "$(vigild_log $n)" | sed 's/^/   /'
 done
 
+vip_holders() {
+	local n out=
+	for n in lb1 lb2; do
+		lab_exec "$n" ip -4 addr show dev eth0 | grep -q ' 192\.0\.2\.100/' && out="$out $n"
+	done
+	echo "${out# }"
+}
+show_vip() { printf '   VIP 192.0.2.100 is on: %s\n' "$(vip_holders | sed 's/^$/no node/')"; }
+
+say "election: lb1 (priority 150) should become MASTER after Master_Down_Interval (~3.4 s)"
+wait_for 10 test "$(vip_holders)" = lb1
+show_vip
+grep -h "Entering" "$(vigild_log lb1)" "$(vigild_log lb2)" | sed 's/^/   /'
+
+say "failover: SIGTERM to lb1's vigild (it sends priority 0; lb2 takes over after Skew_Time)"
+vigild_stop lb1 10
+wait_for 5 test "$(vip_holders)" = lb2
+show_vip
+grep -h "Entering" "$(vigild_log lb2)" | tail -n 1 | sed 's/^/   /'
+
+say "lb1 comes back and preempts (it has the higher priority)"
+vigild_start lb1 "$(vigild_dir lb1)/vigil.conf" || need "vigild did not restart on lb1"
+wait_for 10 test "$(vip_holders)" = lb1
+show_vip
+grep -h "Entering" "$(vigild_log lb1)" "$(vigild_log lb2)" | tail -n 3 | sed 's/^/   /'
+
 mgmt1=$(vigild_pid lb1 mgmt)
-vip_on=
-for n in lb1 lb2; do
-	lab_exec "$n" ip -4 addr show dev eth0 | grep -q ' 192\.0\.2\.100/' && vip_on="$vip_on $n"
-done
 cat <<EOF
 
-== What this shows today
-   The process skeleton of vigild on two nodes: the root parent, the vrrp
-   and check engines, and the unprivileged mgmt process, each supervised by
-   the parent. VRRP itself (advertisements, MASTER/BACKUP election, moving
-   192.0.2.100 on failover) arrives with a later issue.
-   The VIP 192.0.2.100 is now on:${vip_on:- no node}.
-
-   Try, in another terminal (the parent restarts the child and says so):
-     kill -9 $mgmt1            # lb1's mgmt child
-     ip netns exec $(lab_ns lb1) ip addr show dev eth0
+== Try, in another terminal
+     ip netns exec $(lab_ns lb1) ip addr show dev eth0       # the VIP on lb1
+     kill -9 $mgmt1            # lb1's mgmt child: restarted, the VIP does not move
+     kill \$(cat $(vigild_dir lb1)/vigild.pid)   # stop lb1: lb2 takes the VIP
+     kill -USR2 \$(cat $(vigild_dir lb2)/vrrp.pid); cat $(vigild_dir lb2)/vrrp-state.json
 
 == Following both logs$( [[ -n $seconds ]] && echo " for $seconds s" || echo "; Ctrl-C stops the demo and removes the lab")
 EOF
