@@ -70,6 +70,8 @@ struct conf_global {
 	bool enable_snmp_rfcv3;
 	bool enable_traps;
 	char *lvs_id;                     /* lvs_id (old name of router_id for LVS) */
+	char *notify_fifo;                /* every state change as a line, keepalived's format */
+	char *vrrp_notify_fifo;           /* the same for VRRP only (wins over notify_fifo) */
 };
 
 /* ------------------------------------------------------------------ */

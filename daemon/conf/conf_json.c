@@ -156,6 +156,8 @@ static json_t *jglobal(const struct conf_global *g)
 	set(o, "enable_snmp_rfcv3", json_boolean(g->enable_snmp_rfcv3));
 	set(o, "enable_traps", json_boolean(g->enable_traps));
 	set(o, "lvs_id", jtext(g->lvs_id));
+	set(o, "notify_fifo", jtext(g->notify_fifo));
+	set(o, "vrrp_notify_fifo", jtext(g->vrrp_notify_fifo));
 	set(o, "source", g->loc.line ? jsource(&g->loc) : json_null());
 	return o;
 }

@@ -465,6 +465,8 @@ static const struct kw global_kws[] = {
 	{ "enable_snmp_rfcv3", 0, 1, 0, h_flag, G(enable_snmp_rfcv3), 0, 0, 0, "enable_snmp_rfcv3", NULL },
 	{ "enable_traps", 0, 1, 0, h_flag, G(enable_traps), 0, 0, 0, "enable_traps", NULL },
 	{ "lvs_id", 1, 1, 0, h_str, G(lvs_id), 0, 0, 0, "lvs_id NAME", NULL },
+	{ "notify_fifo", 1, 1, 0, h_str, G(notify_fifo), 0, 0, 0, "notify_fifo PATH", NULL },
+	{ "vrrp_notify_fifo", 1, 1, 0, h_str, G(vrrp_notify_fifo), 0, 0, 0, "vrrp_notify_fifo PATH", NULL },
 	{ NULL, 0, 0, 0, NULL, 0, 0, 0, 0, NULL, NULL },
 };
 #undef G
@@ -472,7 +474,7 @@ static const struct kw global_kws[] = {
 static const char *const global_unsupported[] = {
 	"vrrp_iptables", "vrrp_ipsets", "vrrp_no_swap", "checker_no_swap", "vrrp_priority",
 	"checker_priority", "vrrp_rt_priority", "checker_rt_priority", "max_auto_priority",
-	"dynamic_interfaces", "notify_fifo", "notify_fifo_script", "vrrp_notify_fifo",
+	"dynamic_interfaces", "notify_fifo_script",
 	"vrrp_notify_fifo_script", "lvs_notify_fifo", "lvs_sync_daemon", "lvs_flush",
 	"lvs_flush_onstop", "lvs_timeouts", "vrrp_check_unicast_src", "vrrp_garp_interval",
 	"vrrp_gna_interval", "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert",
@@ -2083,6 +2085,8 @@ void conf_free(struct conf *c)
 	free(g->script_group);
 	free(g->snmp_socket);
 	free(g->lvs_id);
+	free(g->notify_fifo);
+	free(g->vrrp_notify_fifo);
 	for (size_t i = 0; i < c->n_scripts; i++) {
 		free(c->scripts[i].name);
 		free(c->scripts[i].script);

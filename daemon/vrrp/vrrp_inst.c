@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include <fcntl.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf/conf.h"
 #include "core/ev.h"
@@ -103,6 +106,8 @@ struct vrrp_engine {
 	struct vrrp_track *track;
 	struct vrrp_rx_stats rx;     /* packets no instance could take */
 	char *script_user;
+	char *fifo_path;
+	int fifo_fd;                 /* notify_fifo, -1 when none */
 	uint64_t rx_logged_at[VRRP_RX__COUNT];
 };
 
@@ -251,10 +256,59 @@ static void run_notify_scripts(struct vrrp_engine *e, const char *kind, const ch
 		log_warn("(%s) cannot run notify script '%s'", name, notify);
 }
 
+/* keepalived's notify FIFO lines: INSTANCE "VI_1" MASTER 150 /
+ * GROUP "G1" MASTER.  Non-blocking: with no reader the pipe fills and
+ * further lines are dropped rather than stall the engine. */
+static void fifo_line(struct vrrp_engine *e, const char *kind, const char *name,
+		      enum vrrp_state to, int priority)
+{
+	char line[256];
+	int n;
+
+	if (e->fifo_fd < 0)
+		return;
+	if (priority >= 0)
+		n = snprintf(line, sizeof(line), "%s \"%s\" %s %d\n", kind, name, notify_state(to), priority);
+	else
+		n = snprintf(line, sizeof(line), "%s \"%s\" %s\n", kind, name, notify_state(to));
+	if (n > 0 && write(e->fifo_fd, line, (size_t)n) < 0 && errno != EAGAIN)
+		log_warn("notify fifo %s", e->fifo_path);
+}
+
+static void fifo_open(struct vrrp_engine *e, const struct conf *c)
+{
+	const char *path = c->global.vrrp_notify_fifo ? c->global.vrrp_notify_fifo : c->global.notify_fifo;
+	struct stat st;
+
+	if (e->fifo_path && path && strcmp(e->fifo_path, path) == 0)
+		return;
+	if (e->fifo_fd >= 0)
+		close(e->fifo_fd);
+	e->fifo_fd = -1;
+	free(e->fifo_path);
+	e->fifo_path = xstrdup(path);
+	if (!path)
+		return;
+	if (mkfifo(path, 0600) < 0 && errno != EEXIST) {
+		log_warn("notify_fifo: cannot create %s", path);
+		return;
+	}
+	if (stat(path, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+		log_errx("notify_fifo: %s exists and is not a FIFO: remove it or choose another path", path);
+		return;
+	}
+	/* O_RDWR: opening never blocks and writing never fails for want of
+	 * a reader. */
+	e->fifo_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (e->fifo_fd < 0)
+		log_warn("notify_fifo: cannot open %s", path);
+}
+
 static void run_notify(struct vrrp_inst *in, enum vrrp_state to)
 {
 	char *const s[4] = { in->notify_master, in->notify_backup, in->notify_fault, in->notify_stop };
 
+	fifo_line(in->e, "INSTANCE", in->name, to, in->fsm.priority);
 	run_notify_scripts(in->e, "INSTANCE", in->name, to, in->fsm.priority, s, in->notify);
 }
 
@@ -356,6 +410,7 @@ static void group_sync(struct vrrp_inst *in)
 
 		g->state = in->fsm.state;
 		log_notice("VRRP_Group(%s) Entering %s STATE", g->name, vrrp_state_name(g->state));
+		fifo_line(e, "GROUP", g->name, g->state, -1);
 		run_notify_scripts(e, "GROUP", g->name, g->state, 0, s, g->notify);
 	}
 }
@@ -796,6 +851,7 @@ struct vrrp_engine *vrrp_engine_new(struct ev_loop *loop)
 	struct vrrp_engine *e = xcalloc(1, sizeof(*e));
 
 	e->loop = loop;
+	e->fifo_fd = -1;
 	if (kern_addr_open() < 0)
 		log_warnx("cannot open rtnetlink: virtual addresses cannot be managed");
 	if (vrrp_garp_open() < 0)
@@ -884,6 +940,7 @@ int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
 {
 	free(e->script_user);
 	e->script_user = xstrdup(spawn_user(c->global.script_user));
+	fifo_open(e, c);
 	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, NULL);
 	build_all(e, c, &e->insts, &e->n_insts);
 	groups_build(e, c);
@@ -894,15 +951,11 @@ int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
 	return 0;
 }
 
+/* Shutdown event: a master sends priority 0 and removes its addresses;
+ * the transition to INIT runs notify_stop. */
 static void inst_shutdown(struct vrrp_inst *in)
 {
-	enum vrrp_state was = in->fsm.state;
-
-	if (was == VRRP_STATE_INIT)
-		return;
 	inst_event(in, VRRP_EV_SHUTDOWN);
-	if (was != VRRP_STATE_INIT)
-		run_notify(in, VRRP_STATE_INIT);
 }
 
 int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
@@ -914,6 +967,7 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
 
 	free(e->script_user);
 	e->script_user = xstrdup(spawn_user(c->global.script_user));
+	fifo_open(e, c);
 	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, old_track);
 	build_all(e, c, &next, &n_next);
 	/* Unchanged instances carry their live state over. */
@@ -986,6 +1040,9 @@ void vrrp_engine_free(struct vrrp_engine *e)
 	groups_free(e);
 	vrrp_track_free(e->track);
 	free(e->script_user);
+	if (e->fifo_fd >= 0)
+		close(e->fifo_fd);
+	free(e->fifo_path);
 	vrrp_garp_close();
 	kern_addr_close();
 	free(e);
