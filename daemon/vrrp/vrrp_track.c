@@ -236,7 +236,7 @@ static void on_mngr(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 
 static void links_open(struct vrrp_track *t)
 {
-	if (nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &t->mngr) < 0 ||
+	if (nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, 0, &t->mngr) < 0 ||
 	    nl_cache_mngr_add(t->mngr, "route/link", on_link_change, t, &t->links) < 0) {
 		log_warnx("cannot watch links through netlink: interfaces are assumed up");
 		return;
