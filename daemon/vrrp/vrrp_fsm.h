@@ -78,7 +78,8 @@ struct vrrp_fsm_ev {
 };
 
 /* Actions, a bit set.  The caller performs them in this order:
- * SEND_PRIO0, DEL_VIPS, ADD_VIPS, SEND_ADVERT, GARP. */
+ * SEND_PRIO0, DEL_VIPS, SEND_ADVERT, ADD_VIPS, GARP (the advert does not
+ * wait for netlink; the GARPs announce addresses that are installed). */
 #define VRRP_ACT_SEND_ADVERT  0x01   /* send an advert with fsm->priority */
 #define VRRP_ACT_SEND_PRIO0   0x02   /* send an advert with priority 0 (leaving MASTER) */
 #define VRRP_ACT_ADD_VIPS     0x04   /* install the virtual addresses */

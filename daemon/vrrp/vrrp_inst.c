@@ -333,10 +333,12 @@ static void apply(struct vrrp_inst *in, const struct vrrp_fsm_out *out)
 		send_advert(in, VRRP_PRIO_STOP);
 	if (a & VRRP_ACT_DEL_VIPS)
 		vips_apply(in, false);
-	if (a & VRRP_ACT_ADD_VIPS)
-		vips_apply(in, true);
+	/* The advert first: the backups stop their countdown while we talk
+	 * to the kernel; the GARPs wait until the addresses are there. */
 	if (a & VRRP_ACT_SEND_ADVERT)
 		send_advert(in, in->fsm.priority);
+	if (a & VRRP_ACT_ADD_VIPS)
+		vips_apply(in, true);
 	if (a & VRRP_ACT_GARP) {
 		garp_burst(in, in->garp_repeat);
 		in->garp_second_done = false;
