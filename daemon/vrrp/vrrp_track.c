@@ -57,6 +57,11 @@ struct vrrp_track {
 	struct nl_cache_mngr *mngr;
 	struct nl_cache *links;
 	int mngr_fd;
+	struct link_seen {
+		int ifindex;
+		bool up;
+	} *seen;                   /* last state logged per interface */
+	size_t n_seen;
 };
 
 /* ---- scripts ---------------------------------------------------------------- */
@@ -216,14 +221,31 @@ long vrrp_track_file_value(const struct vrrp_track *t, int file)
 
 /* ---- links ------------------------------------------------------------------- */
 
+/* Netlink repeats itself (several messages per change): act on changes of
+ * the operational state only. */
 static void on_link_change(struct nl_cache *cache, struct nl_object *obj, int action, void *arg)
 {
 	struct vrrp_track *t = arg;
 	struct rtnl_link *l = (struct rtnl_link *)obj;
 	unsigned flags = rtnl_link_get_flags(l);
+	bool up = (flags & IFF_UP) && (flags & IFF_RUNNING) && action != NL_ACT_DEL;
+	int idx = rtnl_link_get_ifindex(l);
+	size_t i;
 
-	log_info("interface %s is %s", rtnl_link_get_name(l),
-		 (flags & IFF_UP) && (flags & IFF_RUNNING) ? "up" : "down");
+	for (i = 0; i < t->n_seen && t->seen[i].ifindex != idx; i++)
+		;
+	if (i == t->n_seen) {
+		struct link_seen *v = realloc(t->seen, (t->n_seen + 1) * sizeof(*v));
+
+		if (!v)
+			return;
+		t->seen = v;
+		t->seen[t->n_seen++] = (struct link_seen){ .ifindex = idx, .up = !up };
+	}
+	if (t->seen[i].up == up)
+		return;
+	t->seen[i].up = up;
+	log_info("interface %s is %s", rtnl_link_get_name(l), up ? "up" : "down");
 	t->changed(t->arg);
 }
 
@@ -253,6 +275,11 @@ bool vrrp_track_link_up(const struct vrrp_track *t, int ifindex)
 
 	if (ifindex <= 0)
 		return false;
+	/* What the last event said is newer than the cache may be while a
+	 * change callback runs. */
+	for (size_t i = 0; i < t->n_seen; i++)
+		if (t->seen[i].ifindex == ifindex)
+			return t->seen[i].up;
 	if (!t->links)
 		return true;
 	l = rtnl_link_get(t->links, ifindex);
@@ -337,6 +364,7 @@ void vrrp_track_free(struct vrrp_track *t)
 		ev_io_del(t->loop, t->inotify_fd);
 		close(t->inotify_fd);
 	}
+	free(t->seen);
 	if (t->mngr) {
 		ev_io_del(t->loop, t->mngr_fd);
 		nl_cache_mngr_free(t->mngr);
