@@ -1,0 +1,1 @@
+/* check_io.h: being written (issue #4). */

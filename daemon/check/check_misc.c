@@ -1,0 +1,2 @@
+/* check_misc.c: being written (issue #4). */
+#include "config.h"

@@ -1,0 +1,1 @@
+/* check_run.h: being written (issue #4). */

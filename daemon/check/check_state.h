@@ -1,0 +1,1 @@
+/* check_state.h: being written (issue #4). */

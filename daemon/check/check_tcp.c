@@ -1,0 +1,2 @@
+/* check_tcp.c: being written (issue #4). */
+#include "config.h"
