@@ -468,3 +468,226 @@ vrrp_instance VI_1 {
 EOF
 	chmod 0644 "$1"
 }
+
+# --------------------------------------------------------------- VRRP ----
+# Helpers of the VRRP tests (t_vrrp_*.sh): who holds an address, the vrrp
+# process's state dump, packet captures, and the real keepalived as a peer.
+
+# node_addrs NODE: every address of the node, one a line, without prefix.
+node_addrs() {
+	lab_exec "$1" ip -o addr show 2>/dev/null |
+		awk '{ a = $4; sub(/\/.*/, "", a); print a }'
+}
+
+# vip_on NODE ADDR: the node holds ADDR (IPv6 in ip(8)'s compressed form).
+vip_on() { node_addrs "$1" | grep -Fqx -- "$2"; }
+
+# vip_holders ADDR: the nodes (of LAB_NODES) that hold ADDR, space separated.
+vip_holders() {
+	local n out=
+	for n in "${LAB_NODES[@]}"; do
+		vip_on "$n" "$1" && out+="${out:+ }$n"
+	done
+	echo "$out"
+}
+
+# vip_only_on NODE ADDR: exactly one node holds ADDR, and it is NODE.
+vip_only_on() { [[ $(vip_holders "$2") == "$1" ]]; }
+
+# vip_nowhere ADDR: no node holds ADDR.
+vip_nowhere() { [[ -z $(vip_holders "$1") ]]; }
+
+# wait_vip_only_on NODE ADDR [SECONDS]: wait until NODE alone holds ADDR;
+# on failure, say who holds it.
+wait_vip_only_on() {
+	wait_for "${3:-15}" vip_only_on "$1" "$2" && return 0
+	diag "$2 is held by: '$(vip_holders "$2")' (wanted only $1)"
+	return 1
+}
+
+# node_mac NODE [IF]: the MAC address of the node's interface (default
+# eth0), in lower case.
+node_mac() {
+	lab_exec "$1" cat "/sys/class/net/${2:-eth0}/address" 2>/dev/null |
+		tr 'A-F' 'a-f'
+}
+
+# lab_wait_dad NODE [SECONDS]: wait until no IPv6 address of the node is
+# tentative (duplicate address detection done), so that a link-local
+# source address can be used.
+lab__no_tentative() { [[ -z $(lab_exec "$1" ip -6 addr show tentative 2>/dev/null) ]]; }
+lab_wait_dad() { wait_for "${2:-10}" lab__no_tentative "$1"; }
+
+# arp_repliers NODE IF ADDR [COUNT]: from NODE, send COUNT (default 3) ARP
+# requests for ADDR with arping; print the MACs that replied (lower case,
+# sorted, unique), one a line.
+arp_repliers() {
+	lab_exec "$1" arping -c "${4:-3}" -w "$((${4:-3} + 2))" -I "$2" "$3" 2>/dev/null |
+		sed -En 's/.*reply from [0-9.]+ \[([0-9A-Fa-f:]+)\].*/\1/p' |
+		tr 'A-F' 'a-f' | sort -u
+}
+
+# log_count_or0 NODE ERE: like log_count, 0 when the log does not exist yet.
+log_count_or0() {
+	local f n
+	f=$(vigild_log "$1")
+	[[ -r $f ]] || { echo 0; return; }
+	n=$(grep -Ec -- "$2" "$f")
+	echo "${n:-0}"
+}
+
+# log_count_ge NODE ERE N: at least N lines match (a transition happened
+# since the count was N-1).
+log_count_ge() { (($(log_count_or0 "$1" "$2") >= $3)); }
+
+# log_wait_count NODE ERE N [SECONDS]: wait until at least N lines match.
+log_wait_count() { wait_for "${4:-10}" log_count_ge "$1" "$2" "$3"; }
+
+# entering_re INSTANCE STATE: the log line of a transition.
+entering_re() { echo "\\($1\\) Entering $2 STATE"; }
+
+# vrrp_dump NODE: ask the node's vrrp process for its state (SIGUSR2), wait
+# for the new vrrp-state.json and print its path.
+vrrp_dump() {
+	local node=$1 pid f
+	f="$(vigild_dir "$node")/vrrp-state.json"
+	pid=$(vigild_pid "$node" vrrp) || return 1
+	rm -f -- "$f"
+	kill -USR2 "$pid" 2>/dev/null || return 1
+	wait_for 5 test -s "$f" || return 1
+	echo "$f"
+}
+
+# vrrp_flat FILE: every scalar of a vrrp-state.json as "KEY VALUE" lines;
+# KEY is INSTANCE.field (INSTANCE.rx.reason for counters), and
+# rx_unmatched.reason for the packets that matched no instance.
+vrrp_flat() {
+	python3 - "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def walk(prefix, o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            walk(prefix + "." + k if prefix else k, v)
+    else:
+        print(prefix, o)
+for i in d.get("instances", []):
+    walk(i["name"], {k: v for k, v in i.items() if k != "name"})
+walk("rx_unmatched", d.get("rx_unmatched", {}))
+PY
+}
+
+# vrrp_get NODE KEY: one value of a fresh dump (KEY as vrrp_flat names it,
+# e.g. VI_1.state, VI_1.rx.auth_failure, rx_unmatched.bad_ttl).
+vrrp_get() {
+	local f
+	f=$(vrrp_dump "$1") || return 1
+	vrrp_flat "$f" | awk -v k="$2" '$1 == k { print $2; found = 1 } END { exit !found }'
+}
+
+# vrrp_state_is NODE INSTANCE STATE: the instance's state in a fresh dump.
+vrrp_state_is() { [[ $(vrrp_get "$1" "$2.state") == "$3" ]]; }
+
+# capture_start NODE FILE [FILTER...]: tcpdump on the node's eth0 into the
+# pcap FILE (packets written as they come), wait until it listens. The
+# capture's pid is CAPTURE_PID (stopped by capture_stop or at cleanup).
+CAPTURE_PID=
+capture_start() {
+	local node=$1 file=$2
+	shift 2
+	command -v tcpdump >/dev/null 2>&1 || return 1
+	# -Z root: Debian's tcpdump would drop to user tcpdump, who may not
+	# write into the lab's directory.
+	ip netns exec "$(lab_ns "$node")" tcpdump -i eth0 -n -U -Z root \
+		-s 256 -w "$file" "$@" </dev/null >/dev/null 2>"$file.err" &
+	CAPTURE_PID=$!
+	LAB_EXTRA_PIDS+=("$CAPTURE_PID")
+	wait_for 10 grep -q "listening on" "$file.err" && return 0
+	diag_file "$file.err" 5
+	return 1
+}
+
+# capture_stop: stop the capture (its file stays).
+capture_stop() {
+	[[ -n $CAPTURE_PID ]] || return 0
+	kill -INT "$CAPTURE_PID" 2>/dev/null
+	wait_for 5 pid_dead "$CAPTURE_PID"
+	wait "$CAPTURE_PID" 2>/dev/null
+	CAPTURE_PID=
+}
+
+# capture_vrrp FILE: the VRRP adverts of a capture, one a line:
+# "EPOCH_SECONDS SRC VRID PRIORITY" (IPv4 and IPv6).
+capture_vrrp() {
+	tcpdump -r "$1" -n -tt -v 'ip proto 112 or ip6 proto 112' 2>/dev/null |
+		awk '
+		/^[0-9]+\.[0-9]+ IP6? / { t = $1; next }
+		/^[0-9]+\.[0-9]+ / { t = $1 }
+		/vrid [0-9]+, prio [0-9]+/ {
+			src = ""
+			for (i = 1; i <= NF; i++)
+				if ($(i + 1) == ">") { src = $i; break }
+			match($0, /vrid [0-9]+/); vrid = substr($0, RSTART + 5, RLENGTH - 5)
+			match($0, /prio [0-9]+/); prio = substr($0, RSTART + 5, RLENGTH - 5)
+			print t, src, vrid, prio
+		}'
+}
+
+# capture_garp FILE: the gratuitous ARP requests (sender = target) of a
+# capture: "EPOCH_SECONDS ADDR".
+capture_garp() {
+	tcpdump -r "$1" -n -tt arp 2>/dev/null |
+		sed -En 's/^([0-9]+\.[0-9]+) ARP, .*Request who-has ([0-9.]+) tell ([0-9.]+),.*/\1 \2 \3/p' |
+		awk '$2 == $3 { print $1, $2 }'
+}
+
+# -------------------------------------------------------- keepalived ----
+
+declare -A LAB_KA_JOB=()  # node -> pid of the backgrounded keepalived
+
+require_keepalived() {
+	command -v keepalived >/dev/null 2>&1 ||
+		skip_all "keepalived is not installed (scripts/install-deps.sh installs it)"
+}
+
+keepalived_log() { echo "$LAB_TMP/$1/keepalived.log"; }
+
+keepalived__up_or_dead() {
+	read_pidfile "$LAB_TMP/$1/keepalived-vrrp.pid" >/dev/null ||
+		pid_dead "${LAB_KA_JOB[$1]}"
+}
+
+# keepalived_start NODE CONF: the real keepalived, VRRP only, in the
+# foreground of node NODE, logging to the console (not syslog) into
+# $LAB_TMP/NODE/keepalived.log, with its pid files in the lab; wait until
+# its VRRP child runs.
+keepalived_start() {
+	local node=$1 conf=$2 dir
+	dir=$(vigild_dir "$node")
+	mkdir -p "$dir"
+	rm -f "$dir/keepalived.pid" "$dir/keepalived-vrrp.pid"
+	ip netns exec "$(lab_ns "$node")" keepalived -n -l -D -G -P -f "$conf" \
+		-p "$dir/keepalived.pid" -r "$dir/keepalived-vrrp.pid" \
+		</dev/null >>"$dir/keepalived.log" 2>&1 &
+	LAB_KA_JOB[$node]=$!
+	LAB_EXTRA_PIDS+=("$!")
+	if ! wait_for 10 keepalived__up_or_dead "$node" ||
+		pid_dead "${LAB_KA_JOB[$node]}"; then
+		diag "keepalived on $node did not start"
+		diag_file "$dir/keepalived.log"
+		return 1
+	fi
+	return 0
+}
+
+# keepalived_stop NODE [SECONDS]: SIGTERM keepalived (it sends priority 0
+# and removes its addresses), wait for its exit.
+keepalived_stop() {
+	local node=$1 pid
+	pid=${LAB_KA_JOB[$node]}
+	[[ -n $pid ]] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait_for "${2:-10}" pid_dead "$pid" || return 1
+	wait "$pid" 2>/dev/null
+	return 0
+}
