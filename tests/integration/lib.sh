@@ -588,6 +588,24 @@ vrrp_get() {
 # vrrp_state_is NODE INSTANCE STATE: the instance's state in a fresh dump.
 vrrp_state_is() { [[ $(vrrp_get "$1" "$2.state") == "$3" ]]; }
 
+# vrrp_has NODE KEY=VALUE...: in one fresh dump, every KEY has its VALUE;
+# the ones that differ go out as TAP diagnostics.
+vrrp_has() {
+	local node=$1 f kv bad=
+	shift
+	f=$(vrrp_dump "$node") || { diag "$node: no state dump"; return 1; }
+	local flat
+	flat=$(vrrp_flat "$f")
+	for kv in "$@"; do
+		local k=${kv%%=*} v=${kv#*=} got
+		got=$(awk -v k="$k" '$1 == k { print $2 }' <<<"$flat")
+		[[ $got == "$v" ]] || bad="$bad $k=${got:-(none)} (wanted $v);"
+	done
+	[[ -z $bad ]] && return 0
+	diag "$node:$bad"
+	return 1
+}
+
 # capture_start NODE FILE [FILTER...]: tcpdump on the node's eth0 into the
 # pcap FILE (packets written as they come), wait until it listens. The
 # capture's pid is CAPTURE_PID (stopped by capture_stop or at cleanup).

@@ -65,6 +65,7 @@ MASTER_RE=$(entering_re VI_1 MASTER)
 BACKUP_RE=$(entering_re VI_1 BACKUP)
 INIT_RE=$(entering_re VI_1 INIT)
 
+# shellcheck disable=SC2120 # logs [LINES]
 logs() {
 	diag_file "$(vigild_log n1)" "${1:-15}"
 	diag_file "$(vigild_log n2)" "${1:-15}"
@@ -80,21 +81,22 @@ arp_only() {
 	local got
 	got=$(arp_repliers obs eth0 $VIP 3)
 	[[ $got == "$2" ]] && return 0
-	diag "ARP replies for $VIP came from: '$(echo $got)' (wanted only $1's $2)"
+	diag "ARP replies for $VIP came from: '${got//$'\n'/ }' (wanted only $1's $2)"
 	return 1
 }
 
-tap_plan 29
+tap_plan 31
 
 # --- 1. one master ----------------------------------------------------------
-vigild_start n1 "$(conf n1 MASTER $PRIO1)" && vigild_start n2 "$(conf n2 BACKUP $PRIO2)" ||
+if ! vigild_start n1 "$(conf n1 MASTER $PRIO1)" || ! vigild_start n2 "$(conf n2 BACKUP $PRIO2)"; then
 	bail_out "vigild did not start"
+fi
 
 check "the VIP is on n1 (priority $PRIO1) and only there" wait_vip_only_on n1 $VIP 15 || logs
-check "n1 logged MASTER, n2 only BACKUP" \
-	eval 'log_has n1 "$MASTER_RE" && log_has n2 "$BACKUP_RE" && ! log_has n2 "$MASTER_RE"' || logs
-check "n2's vrrp process reports BACKUP with master $ADDR1" \
-	eval '[[ $(vrrp_get n2 VI_1.state) == BACKUP && $(vrrp_get n2 VI_1.master) == "$ADDR1" ]]'
+roles_logged() { log_has n1 "$MASTER_RE" && log_has n2 "$BACKUP_RE" && ! log_has n2 "$MASTER_RE"; }
+check "n1 logged MASTER, n2 only BACKUP" roles_logged || logs
+n2_backup_of_n1() { [[ $(vrrp_get n2 VI_1.state) == BACKUP && $(vrrp_get n2 VI_1.master) == "$ADDR1" ]]; }
+check "n2's vrrp process reports BACKUP with master $ADDR1" n2_backup_of_n1
 check "only n1's MAC answers ARP for the VIP" arp_only n1 "$MAC1"
 ctl=$(arp_repliers obs eth0 $ADDR2 2)
 ok "$([[ $ctl == "$MAC2" ]]; echo $?)" "control: n2 does answer ARP for its own address $ADDR2" ||
@@ -103,14 +105,21 @@ ok "$([[ $ctl == "$MAC2" ]]; echo $?)" "control: n2 does answer ARP for its own 
 # --- 2. SIGTERM of the master -------------------------------------------------
 CAP="$LAB_TMP/obs/sigterm.pcap"
 capture_start obs "$CAP" 'ip proto 112 or arp' || diag "cannot capture; no takeover time"
+# The observer knows the VIP at n1's MAC (as a client that talked to it
+# would); the new master's gratuitous ARP must move it to n2's.
+lab_exec obs ip neigh replace $VIP lladdr "$MAC1" dev eth0 nud stale
 m2=$(log_count_or0 n2 "$MASTER_RE")
 vigild_stop n1
 check "SIGTERM: n1's vigild exits with status 0" test "${VIGILD_EXIT:-x}" = 0
 check "SIGTERM: n2 takes the VIP, n1 no longer holds it" wait_vip_only_on n2 $VIP 10 || logs
 check "n1's log shows it left MASTER for INIT (shutdown)" log_has n1 "$INIT_RE.*shutdown"
 check "n2's log shows it took over" log_wait_count n2 "$MASTER_RE" $((m2 + 1)) 5
+obs_neigh_is() { lab_exec obs ip neigh show $VIP dev eth0 | grep -qi "lladdr $1"; }
+check "the observer's ARP cache now has the VIP at n2's MAC (gratuitous ARP)" \
+	wait_for 5 obs_neigh_is "$MAC2" || diag "observer: $(lab_exec obs ip neigh show $VIP dev eth0)"
 # Let the new master's gratuitous ARPs and a second advert reach the capture.
-wait_for 5 eval '(( $(capture_vrrp "$CAP" | awk -v s=$ADDR2 "\$2 == s" | wc -l) >= 2 ))'
+n2_adverts_captured() { (($(capture_vrrp "$CAP" | awk -v s=$ADDR2 '$2 == s' | wc -l) >= 2)); }
+wait_for 5 n2_adverts_captured
 capture_stop
 
 adv=$(capture_vrrp "$CAP")
@@ -120,6 +129,8 @@ tg=$(capture_garp "$CAP" | awk -v a=$VIP -v t0="${t0:-0}" '$2 == a && $1 >= t0 {
 ok "$([[ -n $t0 ]]; echo $?)" "the capture shows n1's priority-0 advert" ||
 	diag "adverts captured:" "$adv"
 ok "$([[ -n $t0 && -n $t1 ]]; echo $?)" "the capture shows n2 advertising after it"
+ok "$([[ -n $tg ]]; echo $?)" "the capture shows n2's gratuitous ARP for the VIP" ||
+	diag "ARP captured:" "$(tcpdump -r "$CAP" -n -tt arp 2>/dev/null | tail -n 8)"
 if [[ -n $t0 && -n $t1 ]]; then
 	awk -v t0="$t0" -v t1="$t1" -v tg="${tg:-}" -v p=$PRIO2 'BEGIN {
 		skew = (256 - p) / 256 * 1000
@@ -211,11 +222,12 @@ n1_heard_5() {
 check "n1 accepts 5 adverts from n2 (priority $PRIO2 < $PRIO1)" wait_for 15 n1_heard_5
 ok "$([[ -z $LEFT_N2 ]]; echo $?)" "nopreempt: meanwhile the VIP stayed on n2 only" ||
 	diag "holders seen:$LEFT_N2"
-check "nopreempt: n1 logged no MASTER since it came back, and reports BACKUP" \
-	eval '! log_count_ge n1 "$MASTER_RE" $((m1 + 1)) && vrrp_state_is n1 VI_1 BACKUP' || logs
+n1_stayed_backup() { ! log_count_ge n1 "$MASTER_RE" $((m1 + 1)) && vrrp_state_is n1 VI_1 BACKUP; }
+check "nopreempt: n1 logged no MASTER since it came back, and reports BACKUP" n1_stayed_backup || logs
 check "nopreempt: the VIP is still on n2 only" vip_only_on n2 $VIP
 
 vigild_stop n1 && vigild_stop n2
-check "both nodes stop cleanly; the VIP is on no node" eval '[[ ${VIGILD_EXIT:-x} == 0 ]] && vip_nowhere $VIP'
+stopped_clean() { [[ ${VIGILD_EXIT:-x} == 0 ]] && vip_nowhere $VIP; }
+check "both nodes stop cleanly; the VIP is on no node" stopped_clean
 
 tap_done

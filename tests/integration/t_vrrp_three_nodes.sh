@@ -58,6 +58,7 @@ EOF
 	echo "$f"
 }
 
+# shellcheck disable=SC2120 # logs [LINES]
 logs() {
 	local n
 	for n in a b c; do diag_file "$(vigild_log "$n")" "${1:-10}"; done
@@ -88,10 +89,9 @@ backups_of() {
 
 # scenario FAMILY VIP
 scenario() {
-	local fam=$1 vip=$2 v="VRRPv$([[ $1 == 4 ]] && echo 2 || echo 3)/IPv$1"
-	local re_m re_b mc n
+	local fam=$1 vip=$2 v re_m mc n
+	if [[ $fam == 4 ]]; then v="VRRPv2/IPv4"; else v="VRRPv3/IPv6"; fi
 	re_m=$(entering_re "VI_$fam" MASTER)
-	re_b=$(entering_re "VI_$fam" BACKUP)
 
 	for n in a b c; do
 		vigild_start $n "$(conf $n "$([[ $n == a ]] && echo MASTER || echo BACKUP)" "$fam")" ||
@@ -107,16 +107,18 @@ scenario() {
 	RUNNING=(b c)
 	check "$v: a stopped, the 100 (b) takes over and alone holds $vip" \
 		wait_vip_only_on b "$vip" 10 || logs
-	check "$v: the 50 (c) did not become master meanwhile and is b's backup" \
-		eval '! log_count_ge c "$re_m" $((mc + 1)) && backups_of b "$fam"' || logs
+	c_stayed_backup() { ! log_count_ge c "$re_m" $((mc + 1)) && backups_of b "$fam"; }
+	check "$v: the 50 (c) did not become master meanwhile and is b's backup" c_stayed_backup ||
+		logs
 
 	vigild_stop b
 	RUNNING=(c)
 	check "$v: b stopped, the 50 (c) takes over and alone holds $vip" \
 		wait_vip_only_on c "$vip" 10 || logs
 
-	vigild_start a "$(conf a MASTER "$fam")" && vigild_start b "$(conf b BACKUP "$fam")" ||
+	if ! vigild_start a "$(conf a MASTER "$fam")" || ! vigild_start b "$(conf b BACKUP "$fam")"; then
 		bail_out "vigild did not restart"
+	fi
 	RUNNING=(a b c)
 	check "$v: a and b back: the 150 (a) preempts and alone holds $vip" \
 		wait_vip_only_on a "$vip" 15 || logs

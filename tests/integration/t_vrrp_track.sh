@@ -56,7 +56,7 @@ done
 
 # conf NODE STATE PRIORITY VIP: the node's config. n1 tracks both scripts.
 conf() {
-	local f track= scripts= nl
+	local f track='' scripts='' nl
 	nl="$LAB_TMP/$1/notify.log"
 	f="$(vigild_dir "$1")/vigil.conf"
 	if [[ $1 == n1 ]]; then
@@ -110,11 +110,11 @@ EOF
 	echo "$f"
 }
 
-M=$(entering_re VI_1 MASTER)
 B=$(entering_re VI_1 BACKUP)
 F=$(entering_re VI_1 FAULT)
 ANY='\(VI_1\) Entering [A-Z]+ STATE'
 
+# shellcheck disable=SC2120 # logs [LINES]
 logs() {
 	diag_file "$(vigild_log n1)" "${1:-15}"
 	diag_file "$(vigild_log n2)" "${1:-8}"
@@ -124,7 +124,9 @@ tap_plan 31
 
 conf1=$(conf n1 MASTER 150 $VIP)
 conf2=$(conf n2 BACKUP 100 $VIP)
-vigild_start n1 "$conf1" && vigild_start n2 "$conf2" || bail_out "vigild did not start"
+if ! vigild_start n1 "$conf1" || ! vigild_start n2 "$conf2"; then
+	bail_out "vigild did not start"
+fi
 check "start: the VIP is on n1 (150) only" wait_vip_only_on n1 $VIP 15 || logs
 
 # --- vrrp_script, weight -60 ---------------------------------------------------
@@ -133,11 +135,10 @@ rm -f "$FLAG"
 check "flag file removed: the VIP moves to n2" wait_vip_only_on n2 $VIP 20 || logs
 check "n1 logged BACKUP" log_wait_count n1 "$B" $((b1 + 1)) 5
 check "n1's effective priority is 150 - 60 = 90 (base 150)" \
-	eval '[[ $(vrrp_get n1 VI_1.priority) == 90 && $(vrrp_get n1 VI_1.base_priority) == 150 ]]' ||
-	diag "priority $(vrrp_get n1 VI_1.priority), base $(vrrp_get n1 VI_1.base_priority)"
+	vrrp_has n1 VI_1.priority=90 VI_1.base_priority=150
 touch "$FLAG"
 check "flag file back: the VIP comes back to n1" wait_vip_only_on n1 $VIP 20 || logs
-check "n1's effective priority is 150 again" eval '[[ $(vrrp_get n1 VI_1.priority) == 150 ]]'
+check "n1's effective priority is 150 again" vrrp_has n1 VI_1.priority=150
 
 # --- vrrp_script, weight 0 -> FAULT -----------------------------------------------
 f1=$(log_count_or0 n1 "$F")
@@ -158,7 +159,7 @@ check "n1 eth0 up: n1 leaves FAULT and takes the VIP back" wait_vip_only_on n1 $
 check "n1 reports MASTER" wait_for 5 vrrp_state_is n1 VI_1 MASTER
 
 # --- carrier loss: the bridge-side peer goes down -----------------------------------
-PEER=v-n1
+PEER="v-n1"  # lab_node names the bridge-side peer v-NODE
 f1=$(log_count_or0 n1 "$F")
 ip -n "$(lab_ns hub)" link set $PEER down
 check "n1 loses the carrier: n1 logs FAULT" log_wait_count n1 "$F" $((f1 + 1)) 10 ||
@@ -192,8 +193,8 @@ spec_ok() {
 	done
 }
 check "n1: notify_master/backup/fault ran once per transition to their state" spec_ok
-check "n2: notify_master and notify_backup ran" \
-	eval 'grep -qx "specific MASTER" "$LAB_TMP/n2/notify.log" && grep -qx "specific BACKUP" "$LAB_TMP/n2/notify.log"'
+n2_specific() { grep -qx "specific MASTER" "$LAB_TMP/n2/notify.log" && grep -qx "specific BACKUP" "$LAB_TMP/n2/notify.log"; }
+check "n2: notify_master and notify_backup ran" n2_specific
 
 # --- SIGHUP reload, config unchanged -------------------------------------------------
 t1=$(log_count_or0 n1 "$ANY")
@@ -214,8 +215,8 @@ three_more() {
 }
 check "n2 hears 3 more adverts from n1 after the reload" wait_for 10 three_more
 ok "$([[ -z $MOVED ]]; echo $?)" "the VIP never left n1 during the reload" || diag "holders seen:$MOVED"
-check "no transition logged on either node" \
-	eval '(( $(log_count_or0 n1 "$ANY") == t1 && $(log_count_or0 n2 "$ANY") == t2 ))' || logs
+no_transition() { (($(log_count_or0 n1 "$ANY") == t1 && $(log_count_or0 n2 "$ANY") == t2)); }
+check "no transition logged on either node" no_transition || logs
 
 # --- SIGHUP reload, the VIP changes -------------------------------------------------
 conf n1 MASTER 150 $VIP_NEW >/dev/null
@@ -226,7 +227,7 @@ check "reload with a new VIP: $VIP is on no node" wait_for 5 vip_nowhere $VIP ||
 	diag "$VIP held by '$(vip_holders $VIP)'"
 
 vigild_stop n1 && vigild_stop n2
-check "both stop cleanly; no VIP left" \
-	eval '[[ ${VIGILD_EXIT:-x} == 0 ]] && vip_nowhere $VIP && vip_nowhere $VIP_NEW'
+stopped_clean() { [[ ${VIGILD_EXIT:-x} == 0 ]] && vip_nowhere $VIP && vip_nowhere $VIP_NEW; }
+check "both stop cleanly; no VIP left" stopped_clean
 
 tap_done
