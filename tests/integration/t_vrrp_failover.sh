@@ -161,7 +161,7 @@ ok "$([[ -n $new ]]; echo $?)" "kill -9 of n1's vrrp process ($old): the parent 
 # Watch who holds the VIP until n1's new vrrp process is master again (or
 # 25 s), then 2 s more: the longest time both nodes held it at once.
 both_us=0 both_max_us=0 prev=$(now_us) seen_nowhere=0 settled_at=
-deadline=$(($(now_us) + 25000000))
+deadline=$(($(now_us) + $(awk -v k="$VIGIL_TEST_TIMEOUT_SCALE" 'BEGIN { printf "%d", 25000000 * k }')))
 while :; do
 	h=$(vip_holders $VIP)
 	t=$(now_us)
