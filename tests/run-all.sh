@@ -59,36 +59,34 @@ else
     fail "autoreconf"
 fi
 
-# 2. main build: unit + integration tests
-step "build (-Werror) and make check"
-rm -rf _build/main && mkdir -p _build/main
-if (cd _build/main && ../../configure -q --enable-werror >"$out/configure-main.log" 2>&1 &&
-        make -j"$jobs" >"$out/build-main.log" 2>&1); then
-    pass "build with -Werror"
-    (cd _build/main && make -j"$jobs" check >"$out/check-main.log" 2>&1)
-    grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$out/check-main.log" || true
-    count_trs "$top/_build/main" "make check:"
-    cp _build/main/test-suite.log "$out/test-suite-main.log" 2>/dev/null
-else
-    tail -n 40 "$out/configure-main.log" "$out/build-main.log" 2>/dev/null
-    fail "build with -Werror"
-fi
+# build_and_check NAME LABEL CONFIGURE_FLAGS...: configure and build in
+# _build/NAME, run make check there, count its results.
+build_and_check() {
+    local name=$1 label=$2 dir
+    shift 2
+    dir=_build/$name
+    rm -rf "$dir" && mkdir -p "$dir"
+    if (cd "$dir" && ../../configure -q "$@" >"$out/configure-$name.log" 2>&1 &&
+            make -j"$jobs" >"$out/build-$name.log" 2>&1); then
+        pass "build ($label)"
+        (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            make -j"$jobs" check >"$out/check-$name.log" 2>&1)
+        grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$out/check-$name.log" | sed "s/^/[$name] /" || true
+        count_trs "$top/$dir" "$name:"
+        cp "$dir/test-suite.log" "$out/test-suite-$name.log" 2>/dev/null
+    else
+        tail -n 40 "$out/configure-$name.log" "$out/build-$name.log" 2>/dev/null
+        fail "build ($label)"
+    fi
+}
+
+# 2. main build (-Werror): unit + integration tests
+step "build (-Werror) and make check: unit and integration tests"
+build_and_check main "-Werror" --enable-werror
 
 # 3. sanitizer build: unit tests under ASan + UBSan
 step "sanitizer build (ASan+UBSan) and unit tests"
-rm -rf _build/asan && mkdir -p _build/asan
-if (cd _build/asan && ../../configure -q --enable-sanitizers --disable-integration-tests \
-        >"$out/configure-asan.log" 2>&1 && make -j"$jobs" >"$out/build-asan.log" 2>&1); then
-    pass "build with sanitizers"
-    (cd _build/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        make -j"$jobs" check >"$out/check-asan.log" 2>&1)
-    grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$out/check-asan.log" | sed 's/^/[asan] /' || true
-    count_trs "$top/_build/asan" "asan:"
-    cp _build/asan/test-suite.log "$out/test-suite-asan.log" 2>/dev/null
-else
-    tail -n 40 "$out/configure-asan.log" "$out/build-asan.log" 2>/dev/null
-    fail "build with sanitizers"
-fi
+build_and_check asan "ASan+UBSan" --enable-sanitizers --disable-integration-tests
 
 # 4. distcheck
 step "make distcheck"
