@@ -86,6 +86,7 @@ case $st in
 *) say "setup.sh failed (status $st)"; exit 125 ;;
 esac
 read -r kver kdir <<<"$(tail -n 1 <<<"$setup_out")"
+setup_s=$(since "$t0")
 vmlinuz=$kdir/root/boot/vmlinuz-$kver
 initrd=$kdir/initramfs.gz
 moddir=$kdir/root/lib/modules/$kver
@@ -123,9 +124,10 @@ kvm_probe() {
 		return 1
 	fi
 	for cpu in host host,-arch-capabilities; do
-		if echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu "$cpu" -M pc \
+		# In a subshell: qemu may abort, and bash would say so.
+		if (echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu "$cpu" -M pc \
 			-nodefaults -no-user-config -display none -monitor stdio -S \
-			>/dev/null 2>&1; then
+			>/dev/null 2>&1) 2>/dev/null; then
 			kvm_cpu=$cpu
 			return 0
 		fi
@@ -311,7 +313,7 @@ tail_console() {
 }
 
 if [[ -n $status ]]; then
-	say "guest exit status $status after $elapsed s (setup $(awk -v a="$t0" -v b="$tboot" 'BEGIN { printf "%.1f", b - a }') s)"
+	say "guest exit status $status after $elapsed s (setup.sh took $setup_s s)"
 	exit "$status"
 fi
 if [[ $qst == 124 || $qst == 137 ]]; then
