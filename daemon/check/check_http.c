@@ -487,7 +487,19 @@ static void on_eof(struct http_op *o)
 
 #define IO_AGAIN (-2)
 
-static ssize_t op_recv(struct http_op *o, char *buf, size_t n, const char **err)
+/* GnuTLS's message without its final period: it goes inside parentheses. */
+static const char *tls_error(int r, char *buf, size_t len)
+{
+	size_t n;
+
+	snprintf(buf, len, "%s", gnutls_strerror(r));
+	n = strlen(buf);
+	if (n && buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	return buf;
+}
+
+static ssize_t op_recv(struct http_op *o, char *buf, size_t n, char *err, size_t elen)
 {
 	ssize_t r;
 
@@ -498,7 +510,7 @@ static ssize_t op_recv(struct http_op *o, char *buf, size_t n, const char **err)
 		if (r == GNUTLS_E_PREMATURE_TERMINATION)
 			return 0;     /* closed without close_notify: common, fine */
 		if (r < 0) {
-			*err = gnutls_strerror((int)r);
+			tls_error((int)r, err, elen);
 			return -1;
 		}
 		return r;
@@ -507,11 +519,11 @@ static ssize_t op_recv(struct http_op *o, char *buf, size_t n, const char **err)
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return IO_AGAIN;
 	if (r < 0)
-		*err = strerror(errno);
+		chk_errno_reason(errno, err, elen);
 	return r;
 }
 
-static ssize_t op_send(struct http_op *o, const char *buf, size_t n, const char **err)
+static ssize_t op_send(struct http_op *o, const char *buf, size_t n, char *err, size_t elen)
 {
 	ssize_t r;
 
@@ -520,7 +532,7 @@ static ssize_t op_send(struct http_op *o, const char *buf, size_t n, const char 
 		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
 			return IO_AGAIN;
 		if (r < 0) {
-			*err = gnutls_strerror((int)r);
+			tls_error((int)r, err, elen);
 			return -1;
 		}
 		return r;
@@ -529,18 +541,17 @@ static ssize_t op_send(struct http_op *o, const char *buf, size_t n, const char 
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return IO_AGAIN;
 	if (r < 0)
-		*err = strerror(errno);
+		chk_errno_reason(errno, err, elen);
 	return r;
 }
 
 static void do_read(struct http_op *o)
 {
-	char buf[READ_CHUNK];
-	const char *err = NULL;
+	char buf[READ_CHUNK], err[96];
 	ssize_t n;
 
 	for (;;) {
-		n = op_recv(o, buf, sizeof(buf), &err);
+		n = op_recv(o, buf, sizeof(buf), err, sizeof(err));
 		if (n == IO_AGAIN)
 			return;
 		if (n < 0) {
@@ -560,10 +571,11 @@ static void do_read(struct http_op *o)
 static void do_send(struct http_op *o)
 {
 	const struct check_http_url *u = &o->spec->urls[o->url];
-	const char *err = NULL;
+	char err[96];
 
 	while (o->sent < u->request_len) {
-		ssize_t n = op_send(o, u->request + o->sent, u->request_len - o->sent, &err);
+		ssize_t n = op_send(o, u->request + o->sent, u->request_len - o->sent, err,
+				    sizeof(err));
 
 		if (n == IO_AGAIN) {
 			want(o, EPOLLOUT);
@@ -583,6 +595,7 @@ static void do_send(struct http_op *o)
 
 static void do_handshake(struct http_op *o)
 {
+	char err[96];
 	int r;
 
 	do {
@@ -593,7 +606,7 @@ static void do_handshake(struct http_op *o)
 		return;
 	}
 	if (r < 0) {
-		http_fail(o, "TLS handshake failed: %s", gnutls_strerror(r));
+		http_fail(o, "TLS handshake failed: %s", tls_error(r, err, sizeof(err)));
 		return;
 	}
 	progress(o);
