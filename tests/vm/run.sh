@@ -4,6 +4,7 @@
 # see tests/vm/README.md).
 #
 #   tests/vm/run.sh [-t SECONDS] [-q] [-k] [-o DIR] SCRIPT [ARGS...]
+#   tests/vm/run.sh -i [-o DIR] PROGRAM [ARGS...]     (e.g. -i /bin/bash)
 #
 # Runs tests/vm/setup.sh (idempotent: the kernel and initramfs are cached),
 # boots the kernel under qemu-system-x86_64 (KVM when /dev/kvm works, else
@@ -27,9 +28,14 @@
 #          -k          keep the run directory (console log, share)
 #          -o DIR      the directory shared with the guest as
 #                      $VIGIL_VM_SHARE (created if missing)
+#          -i          interactive: the terminal is the guest's console and
+#                      PROGRAM's terminal (a shell in the VM: -i /bin/bash);
+#                      no timeout; Ctrl-A X stops qemu
 # Environment: VIGIL_VM_ACCEL=kvm|tcg (default: kvm if it works), VIGIL_VM_MEM
-# (default 1G), VIGIL_VM_SMP (default 2), VIGIL_VM_CACHE, VIGIL_VM_KVER (see
-# setup.sh), VIGIL_VM_KEEP=1 (as -k).
+# (default 1G), VIGIL_VM_SMP (default 2), VIGIL_VM_CPU (the CPU model under
+# TCG, default qemu64), VIGIL_VM_CACHE, VIGIL_VM_KVER (see
+# setup.sh), VIGIL_VM_KEEP=1 (as -k), VIGIL_VM_KVM_WATCHDOG (seconds a KVM
+# boot may stay silent before the retry with TCG; default 30).
 #
 # Exit status: the script's exit status in the guest; 77 when the VM cannot
 # run here (setup.sh says why); 124 on timeout; 125 when the VM did not
@@ -42,6 +48,7 @@ say() { echo "vm: $*" >&2; }
 
 usage() {
 	echo "usage: $0 [-t SECONDS] [-q] [-k] [-o DIR] SCRIPT [ARGS...]" >&2
+	echo "       $0 -i [-o DIR] PROGRAM [ARGS...]" >&2
 	exit 2
 }
 
@@ -49,8 +56,10 @@ timeout_s=${VIGIL_VM_TIMEOUT:-600}
 quiet=0
 keep=${VIGIL_VM_KEEP:-0}
 outdir=
-while getopts "t:qko:h" opt; do
+interactive=0
+while getopts "t:qko:ih" opt; do
 	case $opt in
+	i) interactive=1 ;;
 	o) outdir=$OPTARG ;;
 	t) timeout_s=$OPTARG ;;
 	q) quiet=1 ;;
@@ -135,9 +144,10 @@ kvm_probe() {
 	kvm_why="qemu cannot start a KVM machine"
 	return 1
 }
-# TCG: qemu64 boots faster than "max" (measured: about 2 s less; the kernel
-# does less with fewer CPU features, e.g. no XSAVE state to switch).
-tcg_args=(-accel tcg -cpu qemu64)
+# TCG: qemu64 boots about 0.5 s faster than "max" (measured here: 6.4-7.1 s
+# against 7.2-7.3 s); binaries built with -march=native may need
+# VIGIL_VM_CPU=max.
+tcg_args=(-accel tcg -cpu "${VIGIL_VM_CPU:-qemu64}")
 accel=${VIGIL_VM_ACCEL:-}
 case $accel in
 '')
@@ -203,11 +213,11 @@ rm -f "$ctl/exit"
 # ----------------------------------------------------------------- boot ----
 append="console=ttyS0 quiet loglevel=4 panic=-1 edd=off random.trust_cpu=on"
 append+=" vigil.test=$script vigil.moddir=$moddir vigil.share=1"
+# shellcheck disable=SC2054 # the commas are qemu's
 qemu_args=(
 	-M pc -m "${VIGIL_VM_MEM:-1G}" -smp "${VIGIL_VM_SMP:-2}"
 	-nodefaults -no-user-config -nographic -no-reboot
-	-serial stdio -monitor none
-	-kernel "$vmlinuz" -initrd "$initrd" -append "$append"
+	-kernel "$vmlinuz" -initrd "$initrd"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$share,mount_tag=vigilrun,security_model=none,multidevs=remap"
 )
@@ -241,7 +251,7 @@ console_line() {
 # $watchdog set, give up (status 200) when the kernel has printed nothing
 # after that many seconds.
 boot() {
-	local line= part rc
+	local line='' part rc
 	: >"$console"
 	: >"$rundir/qemu.err"
 	rm -f "$rundir/fifo"
@@ -250,6 +260,7 @@ boot() {
 	booted=
 	kernel_seen=
 	timeout -k 5 "$timeout_s" qemu-system-x86_64 "$@" "${qemu_args[@]}" \
+		-serial stdio -monitor none -append "$append" \
 		</dev/null >"$rundir/fifo" 2>"$rundir/qemu.err" &
 	qpid=$!
 	exec 8<"$rundir/fifo"
@@ -284,6 +295,21 @@ boot() {
 	qst=$?
 	qpid=
 }
+
+if [[ $interactive == 1 ]]; then
+	say "kernel $kver, $accel, interactive: $script (Ctrl-A X stops qemu)"
+	cpu_args=("${tcg_args[@]}")
+	[[ $accel == kvm ]] && cpu_args=(-accel kvm -cpu "$kvm_cpu")
+	qemu-system-x86_64 "${cpu_args[@]}" "${qemu_args[@]}" \
+		-append "$append vigil.interactive=1" -serial mon:stdio
+	status=$(cat "$ctl/exit" 2>/dev/null)
+	if [[ -n $status ]]; then
+		say "guest exit status $status"
+		exit "$status"
+	fi
+	say "the guest reported no exit status"
+	exit 125
+fi
 
 say "kernel $kver, $accel, timeout ${timeout_s} s, script $script"
 if [[ $accel == kvm ]]; then
