@@ -21,6 +21,7 @@
 #   cache/KVER/initramfs.gz    the initramfs
 #   cache/KVER/initramfs.stamp checksum of its inputs
 #   cache/current              KVER of the last successful setup
+#   cache/apt-kver             what apt said KVER is, for which package lists
 #
 # Output: the last line on stdout is "KVER CACHE_DIR/KVER" on success.
 # Exit status: 0 ready; 77 the VM cannot run here (the reason is on stderr,
@@ -113,9 +114,24 @@ newest_cached() {
 	[[ -n $best ]] && echo "$best"
 }
 
+# apt-cache takes most of a second here (no pkgcache.bin: it parses the
+# lists each time), so its answer is kept in the cache with a fingerprint of
+# the package lists, and reused until the lists change.
+apt_lists_id() {
+	ls -l --time-style=+%s /var/lib/apt/lists/ 2>/dev/null | sha256sum | cut -d' ' -f1
+}
 kver_from_apt() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		sed -En 's/^ *Depends: linux-image-(.*-amd64)$/\1/p' | head -n 1
+	local id k saved
+	id=$(apt_lists_id)
+	saved=$(cat "$CACHE/apt-kver" 2>/dev/null)
+	if [[ -n $saved && ${saved%% *} == "$id" ]]; then
+		echo "${saved#* }"
+		return
+	fi
+	k=$(apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -En 's/^ *Depends: linux-image-(.*-amd64)$/\1/p' | head -n 1)
+	[[ -n $k ]] && echo "$id $k" >"$CACHE/apt-kver"
+	echo "$k"
 }
 
 resolve_kver() {
