@@ -36,7 +36,6 @@ struct run_rs;
 struct run_chk {
 	struct check_engine *e;
 	struct run_rs *rs;
-	const struct conf_checker *cfg;    /* in the configuration in effect */
 	enum conf_checker_type type;
 	struct chk_params p;
 	struct chk_state st;
@@ -200,7 +199,6 @@ static int chk_prepare(struct run_chk *c, const struct conf *conf, const struct 
 	char host[300];
 	struct vaddr src;
 
-	c->cfg = ck;
 	c->type = ck->type;
 	c->p = (struct chk_params){
 		.retry = ck->retry,
@@ -526,7 +524,6 @@ static struct run_rs *rs_build(struct check_engine *e, struct run_vs *nv, size_t
 			/* Same checks: the old object goes on, timer and all. */
 			chk_free(c);
 			old->rs = rs;
-			old->cfg = &cr->checkers[k];
 			old->p.alpha = nv->cfg->alpha;
 			c = old;
 			bs->kept_chk++;
