@@ -26,6 +26,7 @@
 #include "conf/conf.h"
 #include "core/addr.h"
 #include "core/ev.h"
+#include "core/jsonfile.h"
 #include "core/log.h"
 #include "core/spawn.h"
 
@@ -773,8 +774,6 @@ static json_t *rs_json(const struct run_rs *rs)
 int check_engine_dump(const struct check_engine *e, const char *path)
 {
 	json_t *root = json_object(), *arr = json_array();
-	char tmp[4096];
-	int r;
 
 	for (size_t i = 0; i < e->n_vss; i++) {
 		const struct run_vs *v = &e->vss[i];
@@ -798,10 +797,5 @@ int check_engine_dump(const struct check_engine *e, const char *path)
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(root, "virtual_servers", arr);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	r = json_dump_file(root, tmp, JSON_INDENT(2));
-	json_decref(root);
-	if (r < 0 || rename(tmp, path) < 0)
-		return -1;
-	return 0;
+	return json_file_write(root, path);
 }

@@ -19,6 +19,7 @@
 
 #include "conf/conf.h"
 #include "core/ev.h"
+#include "core/jsonfile.h"
 #include "core/log.h"
 #include "core/spawn.h"
 #include "kern/kern_addr.h"
@@ -1082,8 +1083,7 @@ static json_t *rx_json(const struct vrrp_rx_stats *st)
 int vrrp_engine_dump(const struct vrrp_engine *e, const char *path)
 {
 	json_t *root = json_object(), *arr = json_array();
-	char tmp[4096], a[VADDR_STRLEN];
-	int r;
+	char a[VADDR_STRLEN];
 
 	for (size_t i = 0; i < e->n_insts; i++) {
 		const struct vrrp_inst *in = e->insts[i];
@@ -1106,10 +1106,5 @@ int vrrp_engine_dump(const struct vrrp_engine *e, const char *path)
 	}
 	json_object_set_new(root, "instances", arr);
 	json_object_set_new(root, "rx_unmatched", rx_json(&e->rx));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	r = json_dump_file(root, tmp, JSON_INDENT(2));
-	json_decref(root);
-	if (r < 0 || rename(tmp, path) < 0)
-		return -1;
-	return 0;
+	return json_file_write(root, path);
 }
