@@ -48,75 +48,7 @@ echo 1 >"$CTL/35"   # the alpha one fails from the start
 
 set_exit() { echo "$2" >"$CTL/$1"; }
 
-# ---- check-state.json -----------------------------------------------------------
-
-check_dump() {
-	local f pid
-	f="$(vigild_dir "$1")/check-state.json"
-	pid=$(vigild_pid "$1" check) || return 1
-	rm -f -- "$f"
-	kill -USR2 "$pid" 2>/dev/null || return 1
-	wait_for 5 test -s "$f" || return 1
-	echo "$f"
-}
-
-# rs_get NODE ADDR:PORT FIELD: a real server's field from a fresh dump
-# (state, reason, weight, ...; checkers.N.FIELD for its Nth checker).
-rs_get() {
-	local f
-	f=$(check_dump "$1") || return 1
-	python3 - "$f" "$2" "$3" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-addr, port = sys.argv[2].rsplit(":", 1)
-for vs in d["virtual_servers"]:
-    for rs in vs["real_servers"]:
-        if rs["address"] == addr and rs["port"] == int(port):
-            v = rs
-            for k in sys.argv[3].split("."):
-                v = v[int(k)] if isinstance(v, list) else v[k]
-            print(v)
-            sys.exit(0)
-sys.exit(1)
-PY
-}
-
-rs_is() { [[ $(rs_get lb "$1" "$2") == "$3" ]]; }
-
-# rs_has ADDR:PORT FIELD=VALUE...: in one fresh dump, every FIELD of the
-# real server (as rs_get names them) has its VALUE; says what differs.
-rs_has() {
-	local f
-	f=$(check_dump lb) || return 1
-	python3 - "$f" "$@" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-addr, port = sys.argv[2].rsplit(":", 1)
-rs = next((r for vs in d["virtual_servers"] for r in vs["real_servers"]
-           if r["address"] == addr and r["port"] == int(port)), None)
-if rs is None:
-    print("# no real server %s in check-state.json" % sys.argv[2])
-    sys.exit(1)
-bad = 0
-for kv in sys.argv[3:]:
-    k, want = kv.split("=", 1)
-    v = rs
-    for p in k.split("."):
-        v = v[int(p)] if isinstance(v, list) else v[p]
-    if str(v) != want:
-        print("# %s: %s is %r, wanted %r" % (sys.argv[2], k, str(v), want))
-        bad = 1
-sys.exit(bad)
-PY
-}
-
-# reason_starts ADDR:PORT PREFIX: the real server's reason starts so.
-reason_starts() { [[ $(rs_get lb "$1" reason) == "$2"* ]]; }
-
-# no_sanitizer_report: the log has no ASan/LSan/UBSan report.
-no_sanitizer_report() { ! log_has lb "(AddressSanitizer|LeakSanitizer|runtime error)"; }
-stopped_clean() { [[ $VIGILD_EXIT == 0 ]]; }
-
+# check-state.json readers (check_dump, rs_get, rs_is, rs_has...) are in lib.sh.
 logs() { diag_file "$(vigild_log lb)" "${1:-15}"; }
 
 # ---- the configuration ------------------------------------------------------------
