@@ -134,10 +134,20 @@ kver_from_apt() {
 	echo "$k"
 }
 
+# Sets KVER (and the paths that follow from it).
+set_kver() {
+	KVER=$1
+	[[ $KVER =~ ^[A-Za-z0-9.+~_-]+$ ]] || die "odd kernel version '$KVER'"
+	KDIR=$CACHE/$KVER
+	ROOT=$KDIR/root
+	VMLINUZ=$ROOT/boot/vmlinuz-$KVER
+	MODDIR=$ROOT/lib/modules/$KVER
+}
+
 resolve_kver() {
 	local k
 	if [[ -n ${VIGIL_VM_KVER:-} ]]; then
-		echo "$VIGIL_VM_KVER"
+		set_kver "$VIGIL_VM_KVER"
 		return 0
 	fi
 	k=$(kver_from_apt)
@@ -149,47 +159,55 @@ resolve_kver() {
 		k=$(newest_cached) || return 1
 		say "apt-cache does not know linux-image-amd64; using the cached $k"
 	fi
-	echo "$k"
+	set_kver "$k"
 }
 
-KVER=$(resolve_kver) || skip "no kernel: apt-cache does not know linux-image-amd64 and nothing is cached in $CACHE"
-[[ $KVER =~ ^[A-Za-z0-9.+~_-]+$ ]] || die "odd kernel version '$KVER'"
-KDIR=$CACHE/$KVER
-ROOT=$KDIR/root
-VMLINUZ=$ROOT/boot/vmlinuz-$KVER
-MODDIR=$ROOT/lib/modules/$KVER
+resolve_kver || skip "no kernel: apt-cache does not know linux-image-amd64 and nothing is cached in $CACHE"
 
 # ------------------------------------------------ download and unpack ----
-fetch_kernel() {
-	local dl=$KDIR/dl pkg=linux-image-$KVER deb tmp
+have_kernel() { [[ -r $VMLINUZ && -s $MODDIR/modules.dep ]]; }
+
+DEB=
+download_kernel() {
+	local dl=$KDIR/dl pkg=linux-image-$KVER
+	local aptopt=()
 	rm -rf "$dl"
 	mkdir -p "$dl"
-	local aptopt=()
 	# As root, apt drops to user _apt to download, who cannot write here.
 	is_root && aptopt=(-o APT::Sandbox::User=root)
 	say "downloading $pkg"
 	if ! (cd "$dl" && apt-get "${aptopt[@]}" -q download "$pkg" >&2); then
-		apt_update || skip "cannot download $pkg (apt-get download failed)"
-		(cd "$dl" && apt-get "${aptopt[@]}" -q download "$pkg" >&2) ||
-			skip "cannot download $pkg (apt-get download failed, after apt-get update)"
+		rm -rf "$KDIR"
+		return 1
 	fi
-	deb=$(find "$dl" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
-	[[ -n $deb ]] || die "apt-get download left no ${pkg}_*.deb in $dl"
-	say "unpacking $(basename "$deb")"
-	tmp=$KDIR/root.tmp
+	DEB=$(find "$dl" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
+	[[ -n $DEB ]] || die "apt-get download left no ${pkg}_*.deb in $dl"
+}
+
+unpack_kernel() {
+	local tmp=$KDIR/root.tmp
+	say "unpacking $(basename "$DEB")"
 	rm -rf "$tmp"
-	dpkg -x "$deb" "$tmp" || die "dpkg -x $deb failed"
-	[[ -r $tmp/boot/vmlinuz-$KVER ]] || die "$deb has no boot/vmlinuz-$KVER"
-	[[ -d $tmp/lib/modules/$KVER ]] || die "$deb has no lib/modules/$KVER"
+	dpkg -x "$DEB" "$tmp" || die "dpkg -x $DEB failed"
+	[[ -r $tmp/boot/vmlinuz-$KVER ]] || die "$DEB has no boot/vmlinuz-$KVER"
+	[[ -d $tmp/lib/modules/$KVER ]] || die "$DEB has no lib/modules/$KVER"
+	# The package has no modules.dep (its postinst makes one).
 	depmod -b "$tmp" "$KVER" || die "depmod failed"
 	rm -rf "$ROOT"
 	mv "$tmp" "$ROOT"
-	rm -rf "$dl"
+	rm -rf "$KDIR/dl"
 }
 
-if [[ ! -r $VMLINUZ || ! -s $MODDIR/modules.dep ]]; then
-	mkdir -p "$KDIR"
-	fetch_kernel
+if ! have_kernel; then
+	if ! download_kernel; then
+		# Old package lists may name a kernel the archive no longer has.
+		apt_update || skip "cannot download linux-image-$KVER (apt-get download failed)"
+		[[ -n ${VIGIL_VM_KVER:-} ]] || resolve_kver ||
+			skip "apt-cache does not know linux-image-amd64"
+		have_kernel || download_kernel ||
+			skip "cannot download linux-image-$KVER (apt-get download failed, after apt-get update)"
+	fi
+	have_kernel || unpack_kernel
 fi
 
 # ------------------------------------------------------------ initramfs ----
