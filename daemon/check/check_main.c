@@ -12,14 +12,28 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "check/check_lvs.h"
 #include "check/check_run.h"
 #include "conf/conf.h"
 #include "core/child.h"
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/opts.h"
 
 static char dump_path[PATH_MAX];
+
+/* What the process runs: the checkers, and IPVS kept in line with them. */
+struct check_proc {
+	struct check_engine *engine;
+	struct check_lvs *lvs;
+};
+
+static void on_health(void *arg, size_t vs, size_t rs, bool up, int weight)
+{
+	check_lvs_changed(arg);
+}
 
 static size_t count_real_servers(const struct conf *c)
 {
@@ -34,36 +48,55 @@ static size_t count_real_servers(const struct conf *c)
 static void on_usr2(struct ev_loop *loop, const struct signalfd_siginfo *si, void *arg)
 {
 	struct child_ctx *ctx = arg;
+	struct check_proc *p = ctx->module;
 
-	if (ctx->module && check_engine_dump(ctx->module, dump_path) < 0)
+	if (p && check_engine_dump(p->engine, dump_path) < 0)
 		log_warn("cannot write %s", dump_path);
 }
 
 static int check_start(struct child_ctx *ctx)
 {
-	struct check_engine *e = check_engine_new(ctx->loop);
+	struct check_proc *p = calloc(1, sizeof(*p));
 	char dir[PATH_MAX];
 
-	if (!e)
+	if (!p || !(p->engine = check_engine_new(ctx->loop)))
 		return -1;
-	ctx->module = e;
+	ctx->module = p;
+	p->lvs = check_lvs_new(ctx->loop, p->engine);
+	if (!p->lvs)
+		return -1;
+	check_engine_set_hook(p->engine, on_health, p->lvs);
 	snprintf(dir, sizeof(dir), "%s", ctx->pid_file ? ctx->pid_file : "/tmp/x");
 	snprintf(dump_path, sizeof(dump_path), "%s/check-state.json", dirname(dir));
 	if (ev_signal_add(ctx->loop, SIGUSR2, on_usr2, ctx) < 0)
 		log_warn("check: cannot watch SIGUSR2");
 	log_info("check: %zu virtual servers, %zu real servers configured", ctx->conf->n_vss,
 		 count_real_servers(ctx->conf));
-	return check_engine_start(e, ctx->conf);
+	if (check_engine_start(p->engine, ctx->conf) < 0)
+		return -1;
+	check_lvs_set_conf(p->lvs, ctx->conf);
+	return 0;
 }
 
 static int check_reload(struct child_ctx *ctx, struct conf *next)
 {
-	return check_engine_reload(ctx->module, next);
+	struct check_proc *p = ctx->module;
+
+	if (check_engine_reload(p->engine, next) < 0)
+		return -1;
+	check_lvs_set_conf(p->lvs, next);
+	return 0;
 }
 
 static void check_stop(struct child_ctx *ctx)
 {
-	check_engine_free(ctx->module);
+	struct check_proc *p = ctx->module;
+
+	check_engine_stop(p->engine);
+	check_lvs_stop(p->lvs, ctx->opts && ctx->opts->dont_release_ipvs);
+	check_lvs_free(p->lvs);
+	check_engine_free(p->engine);
+	free(p);
 	ctx->module = NULL;
 }
 

@@ -13,12 +13,14 @@
 
 struct conf;
 struct ev_loop;
+struct vigil_opts;
 
 struct child_ctx {
 	enum proc_id id;
 	int fd;                    /* SOCK_SEQPACKET to the parent */
 	const char *conf_path;
 	const char *pid_file;      /* this process's pid file (its directory holds state dumps) */
+	const struct vigil_opts *opts;
 	struct conf *conf;         /* the configuration in effect */
 	struct ev_loop *loop;
 	uint32_t generation;       /* of the last reload applied */

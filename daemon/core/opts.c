@@ -23,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "config-test", no_argument, NULL, 't' },
 	{ "dump-conf", no_argument, NULL, 'd' },
 	{ "dont-respawn", no_argument, NULL, 'R' },
+	{ "dont-release-ipvs", no_argument, NULL, 'I' },
 	{ "vrrp", no_argument, NULL, 'P' },
 	{ "check", no_argument, NULL, 'C' },
 	{ "pid", required_argument, NULL, 'p' },
@@ -58,6 +59,7 @@ void opts_usage(FILE *out)
 "  -C, --check               run only the health-check/LVS subsystem (and mgmt)\n"
 "  -R, --dont-respawn        stop everything when a child process dies instead\n"
 "                            of restarting it\n"
+"  -I, --dont-release-ipvs   leave the IPVS services vigil created in place on stop\n"
 "  -p, --pid=FILE            parent pid file (default " VIGIL_RUNDIR "/vigild.pid)\n"
 "  -r, --vrrp_pid=FILE       vrrp process pid file (default " VIGIL_RUNDIR "/vrrp.pid)\n"
 "  -c, --checkers_pid=FILE   check process pid file (default " VIGIL_RUNDIR "/check.pid)\n"
@@ -89,7 +91,7 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 
 	optind = 0;        /* full re-initialisation: opts_parse may run twice */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:nlDS:tdRPCp:r:c:u:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:nlDS:tdRIPCp:r:c:u:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->conf_file = optarg; break;
 		case 'n': o->dont_fork = true; break;
@@ -105,6 +107,7 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 		case 't': o->config_test = true; break;
 		case 'd': o->dump_conf = true; break;
 		case 'R': o->dont_respawn = true; break;
+		case 'I': o->dont_release_ipvs = true; break;
 		case 'P': only_vrrp = true; break;
 		case 'C': only_check = true; break;
 		case 'p': o->pid_file = optarg; break;

@@ -34,6 +34,7 @@ struct vigil_opts {
 	bool config_test;           /* -t */
 	bool dump_conf;             /* -d */
 	bool dont_respawn;          /* -R */
+	bool dont_release_ipvs;     /* -I */
 	bool run_vrrp;              /* -P / -C select subsystems; both by default */
 	bool run_check;
 	const char *pid_file;       /* -p */

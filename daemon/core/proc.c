@@ -72,7 +72,7 @@ static noreturn void child_exec(struct proc_child *c, int fd)
 	struct supervisor *s = c->sup;
 	struct child_ctx ctx = {
 		.id = c->id, .fd = fd, .conf_path = s->conf_path, .conf = s->conf,
-		.pid_file = c->pid_file,
+		.pid_file = c->pid_file, .opts = s->opts,
 	};
 	char comm[16];
 	sigset_t none;

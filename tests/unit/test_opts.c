@@ -80,6 +80,19 @@ static void test_long_and_short_forms(void **state)
 	assert_int_equal(o.log_facility, LOG_LOCAL5);
 }
 
+static void test_dont_release_ipvs(void **state)
+{
+	struct vigil_opts o;
+	char err[256];
+
+	assert_int_equal(parse(&o, err, sizeof(err), NULL), OPTS_RUN);
+	assert_false(o.dont_release_ipvs);
+	assert_int_equal(parse(&o, err, sizeof(err), "-I", NULL), OPTS_RUN);
+	assert_true(o.dont_release_ipvs);
+	assert_int_equal(parse(&o, err, sizeof(err), "--dont-release-ipvs", NULL), OPTS_RUN);
+	assert_true(o.dont_release_ipvs);
+}
+
 static void test_subsystem_selection(void **state)
 {
 	struct vigil_opts o;
@@ -128,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_keepalived_options_line),
 		cmocka_unit_test(test_long_and_short_forms),
 		cmocka_unit_test(test_subsystem_selection),
+		cmocka_unit_test(test_dont_release_ipvs),
 		cmocka_unit_test(test_errors_name_the_problem),
 		cmocka_unit_test(test_help_and_version_exit),
 	};

@@ -1,0 +1,137 @@
+/*
+ * lb_build.c - see lb_build.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "lb/lb_build.h"
+#include "lb/lb_diff.h"
+
+static struct vaddr addr_of(const struct conf_addr *a)
+{
+	struct vaddr v;
+
+	memset(&v, 0, sizeof(v));
+	v.family = a->family;
+	if (a->family == AF_INET)
+		v.u.v4 = a->u.v4;
+	else if (a->family == AF_INET6)
+		v.u.v6 = a->u.v6;
+	return v;
+}
+
+/* A netmask as a prefix length (persistence_granularity); 0 when unset. */
+static int mask_prefix(const struct conf_addr *m)
+{
+	const unsigned char *b = (const unsigned char *)&m->u;
+	size_t len = m->family == AF_INET ? 4 : m->family == AF_INET6 ? 16 : 0;
+	int n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 7; bit >= 0 && (b[i] >> bit & 1); bit--)
+			n++;
+	return n;
+}
+
+static enum lb_proto proto_of(enum conf_proto p)
+{
+	return p == CONF_PROTO_UDP ? LB_PROTO_UDP : p == CONF_PROTO_SCTP ? LB_PROTO_SCTP : LB_PROTO_TCP;
+}
+
+static enum lb_fwd fwd_of(enum conf_lb_kind k)
+{
+	return k == CONF_LB_DR ? LB_FWD_DR : k == CONF_LB_TUN ? LB_FWD_TUN : LB_FWD_NAT;
+}
+
+static void service_key(const struct conf_vs *vs, struct lb_svc_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->proto = proto_of(vs->protocol);
+	if (vs->is_fwmark) {
+		k->fwmark = vs->fwmark;
+		/* a fwmark service's family is its real servers' */
+		k->af = vs->n_rs && vs->rs[0].addr.family == AF_INET6 ? AF_INET6 : AF_INET;
+		return;
+	}
+	k->af = vs->addr.family;
+	k->addr = addr_of(&vs->addr);
+	k->port = (uint16_t)vs->port;
+}
+
+static void service_conf(const struct conf_vs *vs, int af, struct lb_svc_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->sched, sizeof(c->sched), "%s", vs->sched ? vs->sched : LB_SCHED_DEFAULT);
+	if (vs->persistent) {
+		c->flags |= LB_SVC_F_PERSISTENT;
+		c->timeout = (uint32_t)vs->persistence_timeout;
+		c->persist_prefix = mask_prefix(&vs->persistence_granularity);
+	}
+	if (vs->ops)
+		c->flags |= LB_SVC_F_ONEPACKET;
+	lb_svc_conf_normalize(c, af);
+}
+
+int lb_model_from_conf(const struct conf *c, lb_health_fn health, void *arg, struct lb_model *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->svcs = calloc(c->n_vss ? c->n_vss : 1, sizeof(*out->svcs));
+	if (!out->svcs)
+		return -1;
+	for (size_t i = 0; i < c->n_vss; i++) {
+		const struct conf_vs *vs = &c->vss[i];
+		struct lb_service *s = &out->svcs[out->n_svcs++];
+		size_t alive = 0;
+
+		service_key(vs, &s->key);
+		service_conf(vs, s->key.af, &s->conf);
+		s->dests = calloc(vs->n_rs + 1, sizeof(*s->dests));
+		if (!s->dests) {
+			lb_model_free(out);
+			return -1;
+		}
+		for (size_t j = 0; j < vs->n_rs; j++) {
+			const struct conf_rs *rs = &vs->rs[j];
+			bool up = false;
+			int weight = rs->weight, w;
+			struct lb_dest *d;
+
+			if (!health(arg, i, j, &up, &weight))
+				up = false;
+			w = lb_effective_weight(weight, up, rs->inhibit_on_failure, LB_OVERRIDE_NONE);
+			if (up)
+				alive++;
+			if (w == LB_WEIGHT_ABSENT)
+				continue;
+			d = &s->dests[s->n_dests++];
+			d->key.addr = addr_of(&rs->addr);
+			d->key.port = (uint16_t)(rs->port ? rs->port : vs->port);
+			d->conf.fwd = fwd_of(vs->kind);
+			d->conf.weight = w;
+			d->conf.u_thresh = (uint32_t)rs->uthreshold;
+			d->conf.l_thresh = (uint32_t)rs->lthreshold;
+		}
+		/* keepalived's sorry_server: the pool's stand-in while no real
+		 * server is up. */
+		if (!alive && vs->has_sorry_server) {
+			struct lb_dest *d = &s->dests[s->n_dests++];
+
+			d->key.addr = addr_of(&vs->sorry_addr);
+			d->key.port = (uint16_t)(vs->sorry_port ? vs->sorry_port : vs->port);
+			d->conf.fwd = fwd_of(vs->kind);
+			d->conf.weight = 1;
+		}
+	}
+	return 0;
+}
+
+void lb_model_free(struct lb_model *m)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		free(m->svcs[i].dests);
+	free(m->svcs);
+	memset(m, 0, sizeof(*m));
+}

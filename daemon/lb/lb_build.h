@@ -1,0 +1,29 @@
+/*
+ * lb_build.h - the desired IPVS model from the configuration and the
+ * health of each real server (pure: health comes through a callback).
+ */
+#ifndef VIGIL_LB_BUILD_H
+#define VIGIL_LB_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lb/lb_model.h"
+
+struct conf;
+
+/* The health of conf->vss[vs].rs[rs]: up, and the weight it carries when
+ * up (the configured one, or what a misc_dynamic script set). */
+typedef bool (*lb_health_fn)(void *arg, size_t vs, size_t rs, bool *up, int *weight);
+
+/*
+ * Every virtual_server becomes a service; every real server whose
+ * effective weight (lb_effective_weight: health, inhibit_on_failure) is
+ * not "absent" becomes a destination; when no real server is up, the
+ * sorry_server (if any) is the destination.  Returns 0, or -1 when out of
+ * memory.  Free with lb_model_free().
+ */
+int lb_model_from_conf(const struct conf *c, lb_health_fn health, void *arg, struct lb_model *out);
+void lb_model_free(struct lb_model *m);
+
+#endif /* VIGIL_LB_BUILD_H */
