@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,7 +56,6 @@ static void on_usr2(struct ev_loop *loop, const struct signalfd_siginfo *si, voi
 static int check_start(struct child_ctx *ctx)
 {
 	struct check_proc *p = calloc(1, sizeof(*p));
-	char dir[PATH_MAX];
 
 	if (!p || !(p->engine = check_engine_new(ctx->loop)))
 		return -1;
@@ -66,8 +64,7 @@ static int check_start(struct child_ctx *ctx)
 	if (!p->lvs)
 		return -1;
 	check_engine_set_hook(p->engine, on_health, p->lvs);
-	snprintf(dir, sizeof(dir), "%s", ctx->pid_file ? ctx->pid_file : "/tmp/x");
-	snprintf(dump_path, sizeof(dump_path), "%s/check-state.json", dirname(dir));
+	child_state_path(ctx, "check-state.json", dump_path, sizeof(dump_path));
 	if (ev_signal_add(ctx->loop, SIGUSR2, on_usr2, ctx) < 0)
 		log_warn("check: cannot watch SIGUSR2");
 	log_info("check: %zu virtual servers, %zu real servers configured", ctx->conf->n_vss,

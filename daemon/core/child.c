@@ -5,6 +5,9 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -153,4 +156,13 @@ void child_drop_privileges(const char *user)
 	if (chdir("/") < 0)
 		log_fatal("chdir /");
 	log_info("running as user %s (uid %d)", name, (int)pw->pw_uid);
+}
+
+const char *child_state_path(const struct child_ctx *ctx, const char *name, char *buf, size_t len)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", ctx->pid_file ? ctx->pid_file : "/tmp/vigil");
+	snprintf(buf, len, "%s/%s", dirname(dir), name);
+	return buf;
 }

@@ -7,6 +7,7 @@
 #define VIGIL_CHILD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/msg.h"
@@ -47,6 +48,10 @@ extern const struct child_ops mgmt_child_ops;
 
 /* Run a child until it is told to stop.  Returns the exit status. */
 int child_run(const struct child_ops *ops, struct child_ctx *ctx);
+
+/* `name` in the directory of this process's pid file (where state dumps
+ * go: vrrp-state.json, check-state.json).  Returns buf. */
+const char *child_state_path(const struct child_ctx *ctx, const char *name, char *buf, size_t len);
 
 /* Become `user` (or nobody when user is NULL and the default user does
  * not exist): groups, gid, uid, no new privileges.  Fatal on failure. */

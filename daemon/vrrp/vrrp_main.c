@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,7 +32,6 @@ static void on_usr2(struct ev_loop *loop, const struct signalfd_siginfo *si, voi
 static int vrrp_start(struct child_ctx *ctx)
 {
 	struct vrrp_engine *e = vrrp_engine_new(ctx->loop);
-	char dir[PATH_MAX];
 
 	ctx->module = e;
 	/* VRRP timers are the product: the default 50 us timer slack would
@@ -41,8 +39,7 @@ static int vrrp_start(struct child_ctx *ctx)
 	 * kernel to fire them as close to the deadline as it can. */
 	if (prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0) < 0)
 		log_warn("cannot lower the timer slack");
-	snprintf(dir, sizeof(dir), "%s", ctx->pid_file ? ctx->pid_file : "/tmp/x");
-	snprintf(dump_path, sizeof(dump_path), "%s/vrrp-state.json", dirname(dir));
+	child_state_path(ctx, "vrrp-state.json", dump_path, sizeof(dump_path));
 	ev_signal_add(ctx->loop, SIGUSR2, on_usr2, ctx);
 	log_info("vrrp: %zu instances, %zu sync groups, %zu scripts configured",
 		 ctx->conf->n_vrrps, ctx->conf->n_sync_groups, ctx->conf->n_scripts);
