@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,7 @@
 #include "conf/conf.h"
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/spawn.h"
 #include "kern/kern_ipvs.h"
 #include "lb/lb_build.h"
 #include "lb/lb_diff.h"
@@ -24,6 +27,8 @@ struct check_lvs {
 	struct ev_timer soon;
 	bool failed_last;              /* the last reconcile failed: retry */
 	bool conflicts_told;           /* conflicts logged once per configuration */
+	bool *quorum;                  /* per virtual server: has its quorum */
+	size_t n_quorum;
 };
 
 #define RETRY_NS (5 * EV_NSEC_PER_SEC)
@@ -33,6 +38,57 @@ static bool health_of(void *arg, size_t vs, size_t rs, bool *up, int *weight)
 	struct check_lvs *l = arg;
 
 	return check_engine_rs_health(l->engine, vs, rs, up, weight);
+}
+
+static bool quorum_of(void *arg, size_t vs)
+{
+	struct check_lvs *l = arg;
+
+	return vs >= l->n_quorum || l->quorum[vs];
+}
+
+/* keepalived's quorum: the weights of the live real servers against
+ * `quorum`, with `hysteresis`; a change is logged and runs quorum_up /
+ * quorum_down. */
+static void update_quorum(struct check_lvs *l)
+{
+	const struct conf *c = l->conf;
+
+	for (size_t i = 0; i < c->n_vss && i < l->n_quorum; i++) {
+		const struct conf_vs *vs = &c->vss[i];
+		long alive = 0;
+		bool next;
+
+		for (size_t j = 0; j < vs->n_rs; j++) {
+			bool up = false;
+			int w = vs->rs[j].weight;
+
+			if (health_of(l, i, j, &up, &w) && up)
+				alive += w;
+		}
+		next = lb_quorum_next(l->quorum[i], alive, vs->quorum, vs->hysteresis);
+		if (next == l->quorum[i])
+			continue;
+		l->quorum[i] = next;
+		{
+			char a[INET6_ADDRSTRLEN] = "";
+
+			if (!vs->is_fwmark)
+				inet_ntop(vs->addr.family, &vs->addr.u, a, sizeof(a));
+			if (vs->is_fwmark)
+				snprintf(a, sizeof(a), "fwmark %u", vs->fwmark);
+			log_notice("virtual server [%s]:%d: quorum %s (live weight %ld, quorum %d, "
+				   "hysteresis %d)", a, vs->port, next ? "regained" : "lost", alive,
+				   vs->quorum, vs->hysteresis);
+		}
+		{
+			const char *script = next ? vs->quorum_up : vs->quorum_down;
+
+			if (script && spawn_run(script, NULL, spawn_user(c->global.script_user),
+						30 * EV_NSEC_PER_SEC, NULL, NULL) < 0)
+				log_warn("cannot run '%s'", script);
+		}
+	}
 }
 
 /* Make IPVS match `desired` (vigil's part of it). */
@@ -84,9 +140,12 @@ static void on_soon(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	struct check_lvs *l = arg;
 	struct lb_model m;
 
-	if (!l->ipvs || !l->conf)
+	if (!l->conf)
 		return;
-	if (lb_model_from_conf(l->conf, health_of, l, &m) < 0) {
+	update_quorum(l);
+	if (!l->ipvs)
+		return;
+	if (lb_model_from_conf(l->conf, health_of, quorum_of, l, &m) < 0) {
 		log_errx("IPVS: out of memory building the model");
 		return;
 	}
@@ -114,6 +173,17 @@ struct check_lvs *check_lvs_new(struct ev_loop *loop, struct check_engine *engin
 
 void check_lvs_set_conf(struct check_lvs *l, const struct conf *c)
 {
+	bool *q = calloc(c->n_vss ? c->n_vss : 1, sizeof(*q));
+
+	if (!q)
+		log_fatalx("out of memory");
+	/* A virtual server keeps its quorum state across a reload by index
+	 * when it is still there; new ones start with their quorum. */
+	for (size_t i = 0; i < c->n_vss; i++)
+		q[i] = i < l->n_quorum ? l->quorum[i] : true;
+	free(l->quorum);
+	l->quorum = q;
+	l->n_quorum = c->n_vss;
 	l->conf = c;
 	l->conflicts_told = false;
 	check_lvs_changed(l);
@@ -121,7 +191,7 @@ void check_lvs_set_conf(struct check_lvs *l, const struct conf *c)
 
 void check_lvs_changed(struct check_lvs *l)
 {
-	if (l->ipvs && !ev_timer_armed(&l->soon))
+	if (!ev_timer_armed(&l->soon))
 		ev_timer_start_in(l->loop, &l->soon, 0);
 }
 
@@ -147,5 +217,6 @@ void check_lvs_free(struct check_lvs *l)
 	if (l->ipvs)
 		kern_ipvs_close(l->ipvs);
 	lb_owned_free(&l->owned);
+	free(l->quorum);
 	free(l);
 }

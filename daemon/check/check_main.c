@@ -20,6 +20,7 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opts.h"
+#include "core/spawn.h"
 
 static char dump_path[PATH_MAX];
 
@@ -27,11 +28,21 @@ static char dump_path[PATH_MAX];
 struct check_proc {
 	struct check_engine *engine;
 	struct check_lvs *lvs;
+	const struct conf *conf;       /* in effect */
 };
 
+/* A real server went up or down: its notify_up / notify_down script, then
+ * IPVS. */
 static void on_health(void *arg, size_t vs, size_t rs, bool up, int weight)
 {
-	check_lvs_changed(arg);
+	struct check_proc *p = arg;
+	const struct conf_rs *r = &p->conf->vss[vs].rs[rs];
+	const char *script = up ? r->notify_up : r->notify_down;
+
+	if (script && spawn_run(script, NULL, spawn_user(p->conf->global.script_user),
+				30 * EV_NSEC_PER_SEC, NULL, NULL) < 0)
+		log_warn("cannot run '%s'", script);
+	check_lvs_changed(p->lvs);
 }
 
 static size_t count_real_servers(const struct conf *c)
@@ -63,7 +74,8 @@ static int check_start(struct child_ctx *ctx)
 	p->lvs = check_lvs_new(ctx->loop, p->engine);
 	if (!p->lvs)
 		return -1;
-	check_engine_set_hook(p->engine, on_health, p->lvs);
+	p->conf = ctx->conf;
+	check_engine_set_hook(p->engine, on_health, p);
 	child_state_path(ctx, "check-state.json", dump_path, sizeof(dump_path));
 	if (ev_signal_add(ctx->loop, SIGUSR2, on_usr2, ctx) < 0)
 		log_warn("check: cannot watch SIGUSR2");
@@ -79,8 +91,13 @@ static int check_reload(struct child_ctx *ctx, struct conf *next)
 {
 	struct check_proc *p = ctx->module;
 
-	if (check_engine_reload(p->engine, next) < 0)
+	const struct conf *prev = p->conf;
+
+	p->conf = next;        /* hooks from here on speak of `next` */
+	if (check_engine_reload(p->engine, next) < 0) {
+		p->conf = prev;
 		return -1;
+	}
 	check_lvs_set_conf(p->lvs, next);
 	return 0;
 }

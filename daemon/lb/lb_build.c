@@ -75,7 +75,15 @@ static void service_conf(const struct conf_vs *vs, int af, struct lb_svc_conf *c
 	lb_svc_conf_normalize(c, af);
 }
 
-int lb_model_from_conf(const struct conf *c, lb_health_fn health, void *arg, struct lb_model *out)
+bool lb_quorum_next(bool had_quorum, long alive_weight, int quorum, int hysteresis)
+{
+	if (had_quorum)
+		return alive_weight >= (long)quorum - hysteresis;
+	return alive_weight >= (long)quorum + hysteresis;
+}
+
+int lb_model_from_conf(const struct conf *c, lb_health_fn health, lb_quorum_fn quorum, void *arg,
+		       struct lb_model *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->svcs = calloc(c->n_vss ? c->n_vss : 1, sizeof(*out->svcs));
@@ -115,8 +123,8 @@ int lb_model_from_conf(const struct conf *c, lb_health_fn health, void *arg, str
 			d->conf.l_thresh = (uint32_t)rs->lthreshold;
 		}
 		/* keepalived's sorry_server: the pool's stand-in while no real
-		 * server is up. */
-		if (!alive && vs->has_sorry_server) {
+		 * server is up, or too few (quorum). */
+		if ((!alive || (quorum && !quorum(arg, i))) && vs->has_sorry_server) {
 			struct lb_dest *d = &s->dests[s->n_dests++];
 
 			d->key.addr = addr_of(&vs->sorry_addr);

@@ -16,14 +16,24 @@ struct conf;
  * up (the configured one, or what a misc_dynamic script set). */
 typedef bool (*lb_health_fn)(void *arg, size_t vs, size_t rs, bool *up, int *weight);
 
+/* Whether conf->vss[vs] has its quorum (see lb_quorum_next); NULL: always. */
+typedef bool (*lb_quorum_fn)(void *arg, size_t vs);
+
 /*
  * Every virtual_server becomes a service; every real server whose
  * effective weight (lb_effective_weight: health, inhibit_on_failure) is
- * not "absent" becomes a destination; when no real server is up, the
- * sorry_server (if any) is the destination.  Returns 0, or -1 when out of
- * memory.  Free with lb_model_free().
+ * not "absent" becomes a destination; when no real server is up or the
+ * quorum is lost, the sorry_server (if any) is added.  Returns 0, or -1
+ * when out of memory.  Free with lb_model_free().
  */
-int lb_model_from_conf(const struct conf *c, lb_health_fn health, void *arg, struct lb_model *out);
+int lb_model_from_conf(const struct conf *c, lb_health_fn health, lb_quorum_fn quorum, void *arg,
+		       struct lb_model *out);
+
+/* keepalived's quorum with hysteresis: the sum of the weights of the real
+ * servers that are up is compared with `quorum`; the quorum is lost below
+ * quorum - hysteresis and regained at quorum + hysteresis or more, so a
+ * sum that wobbles around the quorum does not flap. */
+bool lb_quorum_next(bool had_quorum, long alive_weight, int quorum, int hysteresis);
 void lb_model_free(struct lb_model *m);
 
 #endif /* VIGIL_LB_BUILD_H */

@@ -67,6 +67,8 @@ virtual_server 192.0.2.100 80 {
 
     real_server 192.0.2.31 80 {
         weight 1
+        notify_up "echo up >>$CTL/notify31"
+        notify_down "echo down >>$CTL/notify31"
         MISC_CHECK {
             misc_path "$SCRIPT $CTL/31"
             misc_timeout 5
@@ -101,6 +103,9 @@ virtual_server 192.0.2.101 80 {
     lb_kind DR
     protocol TCP
     alpha
+    quorum 1
+    quorum_up "echo up >>$CTL/quorum101"
+    quorum_down "echo down >>$CTL/quorum101"
 
     real_server 192.0.2.35 80 {
         MISC_CHECK {
@@ -111,7 +116,7 @@ virtual_server 192.0.2.101 80 {
 EOF
 chmod 0644 "$CONF"
 
-tap_plan 26
+tap_plan 30
 
 vigild_start lb "$CONF" || bail_out "vigild did not start"
 
@@ -133,6 +138,14 @@ check "alpha: it was never 'removed' (it was never in)" never_removed "$RS35"
 set_exit 35 0
 check "alpha: first success -> logged up" \
 	log_wait lb "MISC_CHECK \".*\" for $RS35 success: adding service $RS35 to VS \[192\.0\.2\.101\]:tcp:80" 10 || logs
+# quorum 1: no live weight at first (alpha), then the one real server's 1
+quorum_seq() { [[ $(paste -sd, "$CTL/quorum101" 2>/dev/null) == "down,up" ]]; }
+check "quorum: lost then regained, quorum_down then quorum_up ran" wait_for 10 quorum_seq || diag_file "$CTL/quorum101" 5
+quorum_logged() {
+	log_has lb "virtual server \[192\.0\.2\.101\]:80: quorum lost" &&
+		log_has lb "virtual server \[192\.0\.2\.101\]:80: quorum regained"
+}
+check "quorum: both changes logged" quorum_logged || logs
 
 # ---- exit 1 / exit 0 ---------------------------------------------------------------------
 RS31='\[192\.0\.2\.31\]:tcp:80'
@@ -141,8 +154,11 @@ check "exit 1 -> logged down after 1 retry, reason script exit 1" \
 	log_wait lb "MISC_CHECK \".*\" for $RS31 failed after 1 retry \(script exit 1\): removing service $RS31 from VS \[192\.0\.2\.100\]:tcp:80" 10 || logs
 check "exit 1: check-state.json says down, script exit 1, weight 0" \
 	rs_has 192.0.2.31:80 state=down "reason=script exit 1" weight=0
+notify_is() { [[ $(paste -sd, "$CTL/notify31" 2>/dev/null) == "$1" ]]; }
+check "exit 1: notify_down ran (once)" wait_for 5 notify_is down || diag_file "$CTL/notify31" 5
 set_exit 31 0
 check "exit 0 -> logged up" log_wait lb "MISC_CHECK \".*\" for $RS31 success: adding service $RS31" 10 || logs
+check "exit 0: notify_up ran after it" wait_for 5 notify_is down,up || diag_file "$CTL/notify31" 5
 check "exit 0: up with its configured weight 1" rs_has 192.0.2.31:80 state=up weight=1
 
 # ---- misc_dynamic ---------------------------------------------------------------------------

@@ -74,7 +74,7 @@ static void test_service_from_config(void **state)
 	struct lb_model m;
 	const struct lb_service *s;
 
-	assert_int_equal(lb_model_from_conf(c, health_of, &h, &m), 0);
+	assert_int_equal(lb_model_from_conf(c, health_of, NULL, &h, &m), 0);
 	assert_int_equal(m.n_svcs, 2);
 	s = &m.svcs[0];
 	assert_int_equal(s->key.af, AF_INET);
@@ -104,7 +104,7 @@ static void test_down_is_removed_or_inhibited(void **state)
 	struct lb_model m;
 	const struct lb_service *s;
 
-	assert_int_equal(lb_model_from_conf(c, health_of, &h, &m), 0);
+	assert_int_equal(lb_model_from_conf(c, health_of, NULL, &h, &m), 0);
 	s = &m.svcs[0];
 	assert_non_null(find(s, "192.0.2.133"));
 	assert_null(find(s, "192.0.2.134"));                    /* down: removed */
@@ -121,7 +121,7 @@ static void test_sorry_server_when_none_is_up(void **state)
 	struct lb_model m;
 	const struct lb_dest *d;
 
-	assert_int_equal(lb_model_from_conf(c, health_of, &h, &m), 0);
+	assert_int_equal(lb_model_from_conf(c, health_of, NULL, &h, &m), 0);
 	d = find(&m.svcs[0], "192.0.2.200");
 	assert_non_null(d);
 	assert_int_equal(d->key.port, 8080);
@@ -137,10 +137,41 @@ static void test_dynamic_weight_is_used(void **state)
 	struct health h = { .up = { { true, true, true }, { true } }, .weight = { { 7 } } };
 	struct lb_model m;
 
-	assert_int_equal(lb_model_from_conf(c, health_of, &h, &m), 0);
+	assert_int_equal(lb_model_from_conf(c, health_of, NULL, &h, &m), 0);
 	assert_int_equal(find(&m.svcs[0], "192.0.2.133")->conf.weight, 7);
 	lb_model_free(&m);
 	conf_free(c);
+}
+
+static bool no_quorum(void *arg, size_t vs)
+{
+	return vs != 0;
+}
+
+static void test_sorry_server_when_quorum_is_lost(void **state)
+{
+	struct conf *c = load();
+	struct health h = { .up = { { true, true, true }, { true } } };
+	struct lb_model m;
+
+	assert_int_equal(lb_model_from_conf(c, health_of, no_quorum, &h, &m), 0);
+	assert_non_null(find(&m.svcs[0], "192.0.2.200"));
+	assert_non_null(find(&m.svcs[0], "192.0.2.133"));   /* the live ones stay */
+	lb_model_free(&m);
+	conf_free(c);
+}
+
+static void test_quorum_hysteresis(void **state)
+{
+	/* quorum 6, hysteresis 1: lost below 5, back at 7 */
+	assert_true(lb_quorum_next(true, 6, 6, 1));
+	assert_true(lb_quorum_next(true, 5, 6, 1));
+	assert_false(lb_quorum_next(true, 4, 6, 1));
+	assert_false(lb_quorum_next(false, 6, 6, 1));
+	assert_true(lb_quorum_next(false, 7, 6, 1));
+	/* no hysteresis: the quorum itself */
+	assert_false(lb_quorum_next(true, 2, 3, 0));
+	assert_true(lb_quorum_next(false, 3, 3, 0));
 }
 
 int main(void)
@@ -150,6 +181,8 @@ int main(void)
 		cmocka_unit_test(test_down_is_removed_or_inhibited),
 		cmocka_unit_test(test_sorry_server_when_none_is_up),
 		cmocka_unit_test(test_dynamic_weight_is_used),
+		cmocka_unit_test(test_sorry_server_when_quorum_is_lost),
+		cmocka_unit_test(test_quorum_hysteresis),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
