@@ -1,0 +1,368 @@
+#!/bin/bash
+#
+# guest/lvs.sh - runs inside the VM (tests/vm/run.sh guest/lvs.sh): vigild
+# against the kernel's real IPVS. A lab of network namespaces: the director
+# "dir" (192.0.2.1/24, the VIP 192.0.2.100 on a dummy, forwarding on), two
+# real servers "rs1" 192.0.2.11 and "rs2" 192.0.2.12 on a bridge (HTTP on :80
+# answering their name, default route via the director for NAT), and a
+# "client" 198.51.100.10 on a veth to the director. vigild runs in "dir";
+# `ipvsadm -Ln` in "dir" is the independent view of what it programmed.
+#
+# One line per check: "PASS ID: what", "FAIL ID: what" (followed by indented
+# details) or "SKIP ID: why"; exit status 0 when nothing failed.
+# tests/vm/t_vm_lvs.sh turns the lines into TAP. vigild's logs are left in
+# $VIGIL_VM_SHARE (lvs-*.log) when it is set.
+
+set -u
+failed=0
+pass() { echo "PASS $1: $2"; }
+fail() {
+	echo "FAIL $1: $2"
+	failed=1
+	shift 2
+	local l
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/    /'; done
+}
+skip() { echo "SKIP $1: $2"; }
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+T0=$EPOCHREALTIME
+elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# Everything after the first FAIL/SKIP of a prerequisite is reported as
+# failed with this reason, so that the host sees every id.
+ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr rs-down rs-down-log rs-up
+	inhibit-reload inhibit-down inhibit-up stop-release stop-foreign
+	keep-on-stop)
+abort_rest() { # ABORT_FROM_ID REASON
+	local id on=0
+	for id in "${ALL_IDS[@]}"; do
+		[[ $id == "$1" ]] && on=1
+		((on)) && fail "$id" "not run: $2"
+	done
+	finish
+}
+
+# --- find vigild and python --------------------------------------------------
+vigild=
+for c in ${VIGILD:-} ${VIGIL_BUILDDIR:+$VIGIL_BUILDDIR/vigild} "$top/vigild" "$top"/_build/*/vigild; do
+	if [[ -x $c ]]; then
+		vigild=$c
+		break
+	fi
+done
+py=
+for c in /usr/bin/python3 /usr/local/bin/python3 "$(command -v python3 2>/dev/null)"; do
+	if [[ -n $c && -x $c ]] && "$c" -c 'import http.server' 2>/dev/null; then
+		py=$c
+		break
+	fi
+done
+
+W=$(mktemp -d /tmp/vigil-vm-lvs.XXXXXX) || exit 1
+LOG_DIR=${VIGIL_VM_SHARE:-$W}
+vpid= # vigild's parent pid
+cleanup() {
+	[[ -n $vpid ]] && kill -TERM "$vpid" 2>/dev/null && sleep 1
+	local n p
+	for n in dir rs1 rs2 client; do
+		for p in $(ip netns pids "lvs-$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+		ip netns del "lvs-$n" 2>/dev/null
+	done
+	ip link del lvs-br0 2>/dev/null
+	rm -rf -- "$W"
+}
+finish() {
+	echo "lvs.sh: $(elapsed) s"
+	cleanup
+	exit $failed
+}
+trap 'cleanup' EXIT
+
+if [[ -z $vigild ]]; then
+	for id in "${ALL_IDS[@]}"; do skip "$id" "no vigild built (VIGILD, VIGIL_BUILDDIR, $top/_build/*/vigild)"; done
+	exit 0
+fi
+if [[ -z $py ]]; then
+	for id in "${ALL_IDS[@]}"; do skip "$id" "no python3 with http.server"; done
+	exit 0
+fi
+
+nx() { local n=$1; shift; ip netns exec "lvs-$n" "$@"; }
+
+# --- the lab -------------------------------------------------------------------
+http_start() { # NAME: a tiny HTTP server (dual stack on [::]:80) answering "NAME"
+	(ip netns exec "lvs-$1" "$py" -S -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 80))
+s.listen(64)
+body = (sys.argv[1] + "\n").encode()
+while True:
+    c, a = s.accept()
+    try:
+        c.settimeout(3)
+        c.recv(4096)
+        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
+    except OSError:
+        pass
+    c.close()' "$1" >"$W/http-$1.log" 2>&1 &
+	echo $! >"$W/http-$1.pid")
+}
+# http_stop NAME ADDR: kill it (not a job of this shell: no "Killed" notices)
+http_stop() {
+	kill -KILL "$(cat "$W/http-$1.pid")" 2>/dev/null
+	wait_for 5 http_down "$2" "$1"
+}
+http_down() { ! http_up "$@"; }
+# http_get NS ADDR: the body of GET / (bash's /dev/tcp: no python start-up)
+http_get() {
+	ip netns exec "lvs-$1" bash -c 'exec 3<>"/dev/tcp/$1/80" || exit 1
+printf "GET / HTTP/1.0\r\n\r\n" >&3
+sed "1,/^\r\?$/d" <&3' _ "$2"
+}
+http_up() { [[ $(http_get dir "$1" 2>/dev/null) == "$2" ]]; }
+
+wait_for() { # SECONDS CMD...: poll every 0.2 s
+	local end=$((SECONDS + $1))
+	shift
+	while ! "$@"; do
+		((SECONDS >= end)) && return 1
+		sleep 0.2
+	done
+}
+
+lab() {
+	local n
+	for n in dir rs1 rs2 client; do
+		ip netns add "lvs-$n" && nx "$n" ip link set lo up || return 1
+	done
+	ip link add lvs-br0 type bridge && ip link set lvs-br0 up || return 1
+	local i=0
+	for n in dir rs1 rs2; do
+		i=$((i + 1))
+		ip link add "lvs-p$i" type veth peer name eth0 netns "lvs-$n" &&
+			ip link set "lvs-p$i" master lvs-br0 up &&
+			nx "$n" ip link set eth0 up || return 1
+	done
+	nx dir ip addr add 192.0.2.1/24 dev eth0 &&
+		nx dir ip addr add 2001:db8::1/64 dev eth0 nodad &&
+		nx dir ip link add vip0 type dummy && nx dir ip link set vip0 up &&
+		nx dir ip addr add 192.0.2.100/32 dev vip0 &&
+		nx dir sysctl -qw net.ipv4.ip_forward=1 &&
+		nx rs1 ip addr add 192.0.2.11/24 dev eth0 &&
+		nx rs1 ip addr add 2001:db8::11/64 dev eth0 nodad &&
+		nx rs1 ip route add default via 192.0.2.1 &&
+		nx rs2 ip addr add 192.0.2.12/24 dev eth0 &&
+		nx rs2 ip route add default via 192.0.2.1 || return 1
+	ip link add eth1 netns lvs-dir type veth peer name eth0 netns lvs-client &&
+		nx dir ip addr add 198.51.100.1/24 dev eth1 && nx dir ip link set eth1 up &&
+		nx client ip addr add 198.51.100.10/24 dev eth0 && nx client ip link set eth0 up &&
+		nx client ip route add 192.0.2.100/32 via 198.51.100.1 || return 1
+	http_start rs1 && http_start rs2 &&
+		wait_for 15 http_up 192.0.2.11 rs1 &&
+		wait_for 15 http_up 192.0.2.12 rs2 &&
+		wait_for 15 http_up 2001:db8::11 rs1 || { echo "the real servers do not answer"; return 1; }
+}
+if lab >"$W/lab.out" 2>&1; then
+	pass lab "namespaces dir/rs1/rs2/client, bridge, VIP on a dummy; rs1 and rs2 answer HTTP ($(elapsed) s)"
+else
+	fail lab "the lab (namespaces, bridge, HTTP servers)" "$(cat "$W/lab.out")"
+	abort_rest vigild-start "no lab"
+fi
+
+# --- configurations ------------------------------------------------------------
+# conf_nat FILE [RS2_EXTRA]: the NAT service, wrr 3:1
+conf_nat() {
+	cat >"$1" <<EOF
+global_defs {
+    router_id lvs-vm
+}
+virtual_server 192.0.2.100 80 {
+    delay_loop 1
+    lb_algo wrr
+    lb_kind NAT
+    protocol TCP
+    real_server 192.0.2.11 80 {
+        weight 3
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+    real_server 192.0.2.12 80 {
+        weight 1
+        ${2:-}
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+}
+EOF
+}
+
+# --- vigild ----------------------------------------------------------------------
+vlog= # the current log
+vigild_start() { # NAME CONF [OPTIONS]: vigild in "dir", log $LOG_DIR/lvs-NAME.log
+	local name=$1 conf=$2
+	shift 2
+	vlog=$LOG_DIR/lvs-$name.log
+	rm -f "$W"/*.pid.v
+	ip netns exec lvs-dir "$vigild" -n -l -f "$conf" -p "$W/vigild.pid.v" -r "$W/vrrp.pid.v" \
+		-c "$W/check.pid.v" --mgmt_pid "$W/mgmt.pid.v" "$@" >"$vlog" 2>&1 &
+	vpid=$!
+}
+vigild_stop() { # SIGTERM, wait up to 10 s for the exit
+	local p=$vpid
+	vpid=
+	[[ -n $p ]] || return 0
+	kill -TERM "$p" 2>/dev/null
+	local end=$((SECONDS + 10))
+	while kill -0 "$p" 2>/dev/null; do
+		((SECONDS >= end)) && { kill -KILL "$p"; echo "vigild did not exit within 10 s of SIGTERM"; return 1; }
+		sleep 0.1
+	done
+	wait "$p" 2>/dev/null
+	return 0
+}
+vlog_tail() { tail -n "${1:-25}" "$vlog" 2>/dev/null; }
+ipvs() { nx dir ipvsadm -Ln 2>&1; }
+ipvs_has() { ipvs | grep -Eq -- "$1"; }
+ipvs_lacks() { ! ipvs | grep -Eq -- "$1"; }
+# vs100: the lines of TCP 192.0.2.100:80 and its destinations only
+vs100() { ipvs | awk '/^TCP +192\.0\.2\.100:80 / { on = 1; print; next } on && /^ +->/ { print; next } { on = 0 }'; }
+vs_has() { vs100 | grep -Eq -- "$1"; }
+vs_lacks() { ! vs100 | grep -Eq -- "$1"; }
+vs_both() { vs_has "$1" && vs_lacks "$2"; }
+# Regular expressions for the lines of ipvsadm -Ln
+SVC='^TCP +192\.0\.2\.100:80 wrr *$'
+rs_re() { echo "^ +-> 192\\.0\\.2\\.$1:80 +${3:-Masq} +$2 "; }
+RS1_ANY='^ +-> 192\.0\.2\.11:'
+RS2_ANY='^ +-> 192\.0\.2\.12:'
+
+# A foreign service that vigild must leave alone.
+nx dir ipvsadm -A -t 192.0.2.200:80 -s rr && nx dir ipvsadm -a -t 192.0.2.200:80 -r 192.0.2.12:80 -m -w 2
+
+conf_nat "$W/nat.conf"
+conf_nat "$W/nat-inhibit.conf" inhibit_on_failure
+vigild_start nat "$W/nat.conf"
+nat_ok() { vs_has "$SVC" && vs_has "$(rs_re 11 3)" && vs_has "$(rs_re 12 1)"; }
+if wait_for 15 nat_ok; then
+	pass vigild-start "vigild runs in dir and programs IPVS within 15 s ($(elapsed) s)"
+	if [[ $(vs100 | grep -Ec '^ +->') -eq 2 ]]; then
+		pass ipvs-nat "ipvsadm -Ln: TCP 192.0.2.100:80 wrr with 192.0.2.11:80 Masq 3 and 192.0.2.12:80 Masq 1, nothing else"
+	else
+		fail ipvs-nat "ipvsadm -Ln: TCP 192.0.2.100:80 wrr with exactly two destinations" "$(ipvs)"
+	fi
+else
+	fail vigild-start "vigild programs TCP 192.0.2.100:80 wrr, 192.0.2.11:80 Masq 3, 192.0.2.12:80 Masq 1 within 15 s" \
+		"ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail 40)"
+	fail ipvs-nat "not run: vigild did not program the service"
+	abort_rest traffic-wrr "vigild did not program the service"
+fi
+
+# --- traffic -----------------------------------------------------------------------
+traffic() { # 40 requests, one connection each: "rs1=N rs2=M err=E"
+	nx client "$py" -S -c '
+import urllib.request, collections
+c = collections.Counter()
+for i in range(40):
+    try:
+        c[urllib.request.urlopen("http://192.0.2.100/", timeout=3).read().decode().strip()] += 1
+    except Exception as e:
+        c["err"] += 1
+print("rs1=%d rs2=%d err=%d" % (c["rs1"], c["rs2"], c["err"]))'
+}
+t=$EPOCHREALTIME
+res=$(traffic 2>&1)
+dt=$(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+if [[ $res =~ ^rs1=([0-9]+)\ rs2=([0-9]+)\ err=0$ ]] && ((BASH_REMATCH[1] >= 25 && BASH_REMATCH[1] <= 35 &&
+	BASH_REMATCH[1] + BASH_REMATCH[2] == 40)); then
+	pass traffic-wrr "40 requests from client to the VIP split about 3:1 ($res, $dt s)"
+else
+	fail traffic-wrr "40 requests from client to the VIP split about 3:1 (rs1 in 25..35, no errors)" \
+		"got: $res" "ipvsadm -Ln:" "$(ipvs)"
+fi
+
+# --- a real server goes down and comes back -----------------------------------------
+http_stop rs2 192.0.2.12
+t=$SECONDS
+if wait_for 15 vs_both "$(rs_re 11 3)" "$RS2_ANY"; then
+	pass rs-down "rs2 stopped: within $((SECONDS - t)) s ipvsadm shows only 192.0.2.11 (bound 15 s)"
+else
+	fail rs-down "rs2 stopped: within 15 s ipvsadm shows only 192.0.2.11" "ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+if grep -Eq 'IPVS: delete destination 192\.0\.2\.12:80 from TCP 192\.0\.2\.100:80' "$vlog"; then
+	pass rs-down-log "the log says: $(grep -Eo 'IPVS: delete destination 192\.0\.2\.12:80 .*' "$vlog" | head -n 1)"
+else
+	fail rs-down-log "the log says 'IPVS: delete destination 192.0.2.12:80 from TCP 192.0.2.100:80'" "$(vlog_tail)"
+fi
+http_start rs2
+t=$SECONDS
+if wait_for 15 nat_ok; then
+	pass rs-up "rs2 started again: within $((SECONDS - t)) s it is back with weight 1"
+else
+	fail rs-up "rs2 started again: within 15 s it is back with weight 1" "ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+
+# --- inhibit_on_failure, by a reload --------------------------------------------------
+cp "$W/nat-inhibit.conf" "$W/nat.conf"
+nlines=$(wc -l <"$vlog")
+kill -HUP "$vpid"
+reloaded() { [[ $(sed -n "$((nlines + 1)),\$p" "$vlog" | grep -Ec 'check: reload:') -gt 0 ]]; }
+if wait_for 10 reloaded && sleep 1 && nat_ok && kill -0 "$vpid"; then
+	pass inhibit-reload "SIGHUP with inhibit_on_failure on rs2: reloaded, IPVS unchanged"
+else
+	fail inhibit-reload "SIGHUP with inhibit_on_failure on rs2: the log says 'check: reload:' within 10 s, IPVS unchanged" \
+		"ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+http_stop rs2 192.0.2.12
+t=$SECONDS
+if wait_for 15 vs_both "$(rs_re 12 0)" "$(rs_re 12 1)" && vs_has "$(rs_re 11 3)"; then
+	pass inhibit-down "rs2 stopped with inhibit_on_failure: within $((SECONDS - t)) s ipvsadm shows it with weight 0"
+else
+	fail inhibit-down "rs2 stopped with inhibit_on_failure: within 15 s ipvsadm shows 192.0.2.12:80 Masq 0" \
+		"ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+http_start rs2
+t=$SECONDS
+if wait_for 15 nat_ok; then
+	pass inhibit-up "rs2 started again: within $((SECONDS - t)) s its weight is 1 again"
+else
+	fail inhibit-up "rs2 started again: within 15 s its weight is 1 again" "ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+
+# --- stop: vigild removes what it created, and only that --------------------------------
+if out=$(vigild_stop 2>&1) && ipvs_lacks '192\.0\.2\.100:80'; then
+	pass stop-release "SIGTERM: vigild exits and TCP 192.0.2.100:80 is gone"
+else
+	fail stop-release "SIGTERM: vigild exits and TCP 192.0.2.100:80 is gone" "$out" "ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+if ipvs_has '^TCP +192\.0\.2\.200:80 rr' && ipvs_has '^ +-> 192\.0\.2\.12:80 +Masq +2 '; then
+	pass stop-foreign "the service added by hand (TCP 192.0.2.200:80 with its destination) is still there"
+else
+	fail stop-foreign "the service added by hand (TCP 192.0.2.200:80 -> 192.0.2.12:80 Masq 2) is still there" \
+		"ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+nx dir ipvsadm -D -t 192.0.2.200:80
+
+nx dir ipvsadm -C
+vigild_start keep "$W/nat.conf" -I
+if wait_for 15 nat_ok && grep -q 'IPVS: add service TCP 192\.0\.2\.100:80' "$vlog" &&
+	vigild_stop >/dev/null && sleep 0.5 && nat_ok &&
+	grep -q 'IPVS: leaving the services in place' "$vlog"; then
+	pass keep-on-stop "with -I, the service and its destinations stay after SIGTERM (and the log says so)"
+else
+	fail keep-on-stop "with -I, the service vigild added stays after SIGTERM (log: 'IPVS: leaving the services in place')" \
+		"ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+vigild_stop >/dev/null
+nx dir ipvsadm -C
+
+finish
