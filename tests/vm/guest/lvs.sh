@@ -34,7 +34,7 @@ elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }
 # failed with this reason, so that the host sees every id.
 ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr rs-down rs-down-log rs-up
 	inhibit-reload inhibit-down inhibit-up stop-release stop-foreign
-	keep-on-stop)
+	keep-on-stop dr-persist fwmark ipv6 sorry-server sorry-leave extra-release)
 abort_rest() { # ABORT_FROM_ID REASON
 	local id on=0
 	for id in "${ALL_IDS[@]}"; do
@@ -363,6 +363,111 @@ else
 		"ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
 fi
 vigild_stop >/dev/null
+nx dir ipvsadm -C
+
+
+# --- more kinds: DR with persistence, fwmark, IPv6, sorry_server ----------------------
+cat >"$W/extra.conf" <<EOF
+virtual_server 192.0.2.101 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind DR
+    persistence_timeout 50
+    protocol TCP
+    real_server 192.0.2.11 80 {
+        weight 2
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+virtual_server fwmark 7 {
+    delay_loop 1
+    lb_algo sh
+    lb_kind NAT
+    real_server 192.0.2.12 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+virtual_server 2001:db8::100 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 2001:db8::11 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+        }
+    }
+}
+virtual_server 192.0.2.102 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    sorry_server 192.0.2.12 80
+    real_server 192.0.2.13 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 1
+            retry 1
+            delay_before_retry 1
+        }
+    }
+}
+EOF
+# block RE: the lines of the service whose line matches RE, with its destinations
+block() { ipvs | awk -v re="$1" '$0 ~ re { on = 1; print; next } on && /^ +->/ { print; next } { on = 0 }'; }
+block_has() { block "$1" | grep -Eq -- "$2"; }
+dr_ok() {
+	block_has '^TCP +192\.0\.2\.101:80 ' '^TCP +192\.0\.2\.101:80 rr persistent 50' &&
+		block_has '^TCP +192\.0\.2\.101:80 ' '^ +-> 192\.0\.2\.11:80 +Route +2 '
+}
+fwm_ok() { block_has '^FWM +7 ' '^FWM +7 sh' && block_has '^FWM +7 ' '^ +-> 192\.0\.2\.12:80 +Masq +1 '; }
+v6_ok() {
+	block_has '^TCP +\[2001:db8::100\]:80 ' '^TCP +\[2001:db8::100\]:80 rr *$' &&
+		block_has '^TCP +\[2001:db8::100\]:80 ' '^ +-> \[2001:db8::11\]:80 +Masq +1 '
+}
+sorry_ok() {
+	block_has '^TCP +192\.0\.2\.102:80 ' '^ +-> 192\.0\.2\.12:80 +Masq ' &&
+		! block_has '^TCP +192\.0\.2\.102:80 ' '192\.0\.2\.13:'
+}
+all_extra() { dr_ok && fwm_ok && v6_ok && sorry_ok; }
+vigild_start extra "$W/extra.conf"
+wait_for 15 all_extra
+for x in "dr-persist dr_ok|DR service: TCP 192.0.2.101:80 rr persistent 50 with 192.0.2.11:80 Route 2" \
+	"fwmark fwm_ok|fwmark service: FWM 7 sh with 192.0.2.12:80 Masq 1" \
+	"ipv6 v6_ok|IPv6 service: TCP [2001:db8::100]:80 rr with [2001:db8::11]:80 Masq 1" \
+	"sorry-server sorry_ok|TCP 192.0.2.102:80 with its only real server 192.0.2.13 dead: the sorry_server 192.0.2.12:80 is in"; do
+	idf=${x%%|*}
+	if ${idf#* }; then
+		pass "${idf% *}" "${x#*|}"
+	else
+		fail "${idf% *}" "${x#*|}" "ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+	fi
+done
+# The real server comes to life: the sorry server makes way for it.
+nx rs2 ip addr add 192.0.2.13/24 dev eth0
+sorry_gone() {
+	block_has '^TCP +192\.0\.2\.102:80 ' '^ +-> 192\.0\.2\.13:80 +Masq +1 ' &&
+		! block_has '^TCP +192\.0\.2\.102:80 ' '192\.0\.2\.12:'
+}
+t=$SECONDS
+if wait_for 15 sorry_gone; then
+	pass sorry-leave "192.0.2.13 answers: within $((SECONDS - t)) s it replaces the sorry_server"
+else
+	fail sorry-leave "192.0.2.13 answers: within 15 s it is in (Masq 1) and the sorry_server 192.0.2.12 is out" \
+		"ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+if out=$(vigild_stop 2>&1) && [[ -z $(ipvs | sed -n '4,$p') ]]; then
+	pass extra-release "SIGTERM: the four services are gone, the table is empty"
+else
+	fail extra-release "SIGTERM: vigild exits and the four services are gone" "$out" "ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
 nx dir ipvsadm -C
 
 finish
