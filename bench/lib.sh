@@ -44,9 +44,9 @@ bench_die() {
 bench_usage_common() {
 	cat <<EOF
   --quick         fewer trials / a shorter run (a smoke run, not figures)
-  --wait-load L   first wait (up to 15 min) until the 1-minute load average
-                  is at most L: the machine is shared, and figures taken
-                  under load are noisy
+  --wait-load L   before the run and before each part of it, wait (up to
+                  15 min) until the 1-minute load average is at most L: the
+                  machine is shared, and figures taken under load are noisy
   --build DIR     the build directory holding vigild (also: VIGIL_BUILDDIR;
                   default: _build/main or _build/bench under the source tree,
                   whichever has vigild, else the source tree itself)
@@ -123,7 +123,8 @@ bench__load_below() {
 }
 
 # bench_wait_load: with --wait-load L, wait until the 1-minute load average
-# is at most L (15 minutes at most; then go on and say so).
+# is at most L (15 minutes at most; then go on and say so).  Called before
+# the run and before each part of it.
 bench_wait_load() {
 	[[ -n $BENCH_WAIT_LOAD ]] || return 0
 	[[ $BENCH_WAIT_LOAD =~ ^[0-9]+([.][0-9]+)?$ ]] ||

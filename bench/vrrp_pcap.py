@@ -186,6 +186,21 @@ def failover(argv):
         hi = bisect.bisect_left(ts, end) if end != float("inf") else len(pkts)
         win = pkts[lo:hi]
         tag = "%s v%d %gs %s #%d" % (t["impl"], t["ver"], t["adv"], t["mode"], t["trial"])
+        key = (t["impl"], t["ver"], t["adv"], t["mode"])
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        # Was the backup already master when the trial began?  A master
+        # advertises every adv_int: look 1.5 intervals back.
+        blo = bisect.bisect_left(ts, t["t0"] - int(1.5 * t["adv"] * 1e9))
+        early = [p for p in pkts[blo:lo] if p.kind == "vrrp" and p.vrid == t["vrid"]
+                 and p.src == t["bip"] and p.prio > 0]
+        if early:
+            notes.append("%s: not counted: the backup was already master when the trial began"
+                         " (it advertised %.3f ms before; the master had stalled past"
+                         " Master_Down_Interval)" % (tag, (t["t0"] - early[-1].ts) / 1e6))
+            groups[key].append((None, None))
+            continue
         first_b = None
         for p in win:
             if p.kind == "vrrp" and p.vrid == t["vrid"] and p.src == t["bip"] and p.prio > 0:
@@ -211,7 +226,10 @@ def failover(argv):
             if start is not None and start.prio == 0:
                 notes.append("%s: the killed master sent priority 0 (not a silent failure)" % tag)
         if first_b is not None and start is not None and first_b.ts < start.ts:
-            first_b = None
+            notes.append("%s: not counted: the backup advertised %.3f ms before the master's"
+                         " priority-0 advert" % (tag, (start.ts - first_b.ts) / 1e6))
+            groups[key].append((None, None))
+            continue
         if first_b is None:
             notes.append("%s: no advert from the backup after the master left" % tag)
         garp = None
@@ -223,10 +241,6 @@ def failover(argv):
                     break
             if garp is None:
                 notes.append("%s: no gratuitous ARP for %s from the new master" % (tag, t["vip"]))
-        key = (t["impl"], t["ver"], t["adv"], t["mode"])
-        if key not in groups:
-            groups[key] = []
-            order.append(key)
         d_adv = (first_b.ts - start.ts) / 1e6 if first_b and start else None
         d_garp = (garp.ts - first_b.ts) / 1e6 if garp and first_b else None
         groups[key].append((d_adv, d_garp))
