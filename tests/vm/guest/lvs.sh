@@ -32,7 +32,7 @@ elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }
 
 # Everything after the first FAIL/SKIP of a prerequisite is reported as
 # failed with this reason, so that the host sees every id.
-ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr rs-down rs-down-log rs-up
+ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr rs-down rs-down-log rs-down-traffic check-state rs-up
 	inhibit-reload inhibit-down inhibit-up stop-release stop-foreign
 	keep-on-stop dr-persist fwmark ipv6 sorry-server sorry-leave extra-release)
 abort_rest() { # ABORT_FROM_ID REASON
@@ -268,16 +268,16 @@ else
 fi
 
 # --- traffic -----------------------------------------------------------------------
-traffic() { # 40 requests, one connection each: "rs1=N rs2=M err=E"
+traffic() { # [N]: N (40) requests, one connection each: "rs1=N rs2=M err=E"
 	nx client "$py" -S -c '
-import urllib.request, collections
+import sys, urllib.request, collections
 c = collections.Counter()
-for i in range(40):
+for i in range(int(sys.argv[1])):
     try:
         c[urllib.request.urlopen("http://192.0.2.100/", timeout=3).read().decode().strip()] += 1
     except Exception as e:
         c["err"] += 1
-print("rs1=%d rs2=%d err=%d" % (c["rs1"], c["rs2"], c["err"]))'
+print("rs1=%d rs2=%d err=%d" % (c["rs1"], c["rs2"], c["err"]))' "${1:-40}"
 }
 t=$EPOCHREALTIME
 res=$(traffic 2>&1)
@@ -302,6 +302,32 @@ if grep -Eq 'IPVS: delete destination 192\.0\.2\.12:80 from TCP 192\.0\.2\.100:8
 	pass rs-down-log "the log says: $(grep -Eo 'IPVS: delete destination 192\.0\.2\.12:80 .*' "$vlog" | head -n 1)"
 else
 	fail rs-down-log "the log says 'IPVS: delete destination 192.0.2.12:80 from TCP 192.0.2.100:80'" "$(vlog_tail)"
+fi
+res=$(traffic 8 2>&1)
+if [[ $res == "rs1=8 rs2=0 err=0" ]]; then
+	pass rs-down-traffic "with rs2 out, 8 requests to the VIP all reach rs1 ($res)"
+else
+	fail rs-down-traffic "with rs2 out, 8 requests to the VIP all reach rs1 without errors" "got: $res" "ipvsadm -Ln:" "$(ipvs)"
+fi
+# check-state.json: SIGUSR2 to the check process, next to its pid file
+check_state() {
+	local pid f=$W/check-state.json
+	pid=$(cat "$W/check.pid.v") && rm -f "$f" && kill -USR2 "$pid" && wait_for 5 test -s "$f" || {
+		echo "no $f after SIGUSR2 to the check process (${pid:-no pid})"
+		return 1
+	}
+	"$py" -S - "$f" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+st = {"%s:%s" % (r["address"], r["port"]): r.get("state") for vs in d["virtual_servers"] for r in vs["real_servers"]}
+print(st)
+sys.exit(0 if st.get("192.0.2.11:80") == "up" and st.get("192.0.2.12:80") == "down" else 1)
+PY
+}
+if out=$(check_state 2>&1); then
+	pass check-state "SIGUSR2: check-state.json says 192.0.2.11:80 up, 192.0.2.12:80 down"
+else
+	fail check-state "SIGUSR2: check-state.json says 192.0.2.11:80 up, 192.0.2.12:80 down" "$out"
 fi
 http_start rs2
 t=$SECONDS
