@@ -138,7 +138,7 @@ wait_for() { # SECONDS CMD...: poll every 0.2 s
 lab() {
 	local n
 	for n in dir rs1 rs2 client; do
-		ip netns add "lvs-$n" && nx "$n" ip link set lo up || return 1
+		ip netns add "lvs-$n" && ip -n "lvs-$n" link set lo up || return 1
 	done
 	ip link add lvs-br0 type bridge && ip link set lvs-br0 up || return 1
 	local i=0
@@ -146,22 +146,22 @@ lab() {
 		i=$((i + 1))
 		ip link add "lvs-p$i" type veth peer name eth0 netns "lvs-$n" &&
 			ip link set "lvs-p$i" master lvs-br0 up &&
-			nx "$n" ip link set eth0 up || return 1
+			ip -n "lvs-$n" link set eth0 up || return 1
 	done
-	nx dir ip addr add 192.0.2.1/24 dev eth0 &&
-		nx dir ip addr add 2001:db8::1/64 dev eth0 nodad &&
-		nx dir ip link add vip0 type dummy && nx dir ip link set vip0 up &&
-		nx dir ip addr add 192.0.2.100/32 dev vip0 &&
+	ip -n lvs-dir addr add 192.0.2.1/24 dev eth0 &&
+		ip -n lvs-dir addr add 2001:db8::1/64 dev eth0 nodad &&
+		ip -n lvs-dir link add vip0 type dummy && ip -n lvs-dir link set vip0 up &&
+		ip -n lvs-dir addr add 192.0.2.100/32 dev vip0 &&
 		nx dir sysctl -qw net.ipv4.ip_forward=1 &&
-		nx rs1 ip addr add 192.0.2.11/24 dev eth0 &&
-		nx rs1 ip addr add 2001:db8::11/64 dev eth0 nodad &&
-		nx rs1 ip route add default via 192.0.2.1 &&
-		nx rs2 ip addr add 192.0.2.12/24 dev eth0 &&
-		nx rs2 ip route add default via 192.0.2.1 || return 1
+		ip -n lvs-rs1 addr add 192.0.2.11/24 dev eth0 &&
+		ip -n lvs-rs1 addr add 2001:db8::11/64 dev eth0 nodad &&
+		ip -n lvs-rs1 route add default via 192.0.2.1 &&
+		ip -n lvs-rs2 addr add 192.0.2.12/24 dev eth0 &&
+		ip -n lvs-rs2 route add default via 192.0.2.1 || return 1
 	ip link add eth1 netns lvs-dir type veth peer name eth0 netns lvs-client &&
-		nx dir ip addr add 198.51.100.1/24 dev eth1 && nx dir ip link set eth1 up &&
-		nx client ip addr add 198.51.100.10/24 dev eth0 && nx client ip link set eth0 up &&
-		nx client ip route add 192.0.2.100/32 via 198.51.100.1 || return 1
+		ip -n lvs-dir addr add 198.51.100.1/24 dev eth1 && ip -n lvs-dir link set eth1 up &&
+		ip -n lvs-client addr add 198.51.100.10/24 dev eth0 && ip -n lvs-client link set eth0 up &&
+		ip -n lvs-client route add 192.0.2.100/32 via 198.51.100.1 || return 1
 	http_start rs1 && http_start rs2 &&
 		wait_for 15 http_up 192.0.2.11 rs1 &&
 		wait_for 15 http_up 192.0.2.12 rs2 &&
@@ -477,7 +477,7 @@ for x in "dr-persist dr_ok|DR service: TCP 192.0.2.101:80 rr persistent 50 with 
 	fi
 done
 # The real server comes to life: the sorry server makes way for it.
-nx rs2 ip addr add 192.0.2.13/24 dev eth0
+ip -n lvs-rs2 addr add 192.0.2.13/24 dev eth0
 sorry_gone() {
 	block_has '^TCP +192\.0\.2\.102:80 ' '^ +-> 192\.0\.2\.13:80 +Masq +1 ' &&
 		! block_has '^TCP +192\.0\.2\.102:80 ' '192\.0\.2\.12:'
