@@ -76,5 +76,6 @@ for id in "${ids[@]}"; do
 	esac
 done
 
+diag "seconds into lvs.sh at each check: $(sed -n 's/^TIME //p' "$tmp/console" | tr -d '\r' | tr '\n' ' ')"
 diag "$(grep -m 1 '^lvs.sh: ' "$tmp/console" | tr -d '\r') in the guest; total $(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.1f", b - a }') s (setup + boot + lvs.sh + power off)"
 tap_done

@@ -14,20 +14,24 @@
 # $VIGIL_VM_SHARE (lvs-*.log) when it is set.
 
 set -u
+T0=$EPOCHREALTIME
 failed=0
-pass() { echo "PASS $1: $2"; }
+pass() { echo "PASS $1: $2"; timing "$1"; }
 fail() {
 	echo "FAIL $1: $2"
 	failed=1
+	local id=$1
 	shift 2
 	local l
 	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/    /'; done
+	timing "$id"
 }
 skip() { echo "SKIP $1: $2"; }
+# timing ID: "TIME ID: S" (seconds since the start), for the host's diagnostics
+timing() { echo "TIME $1: $(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')"; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
-T0=$EPOCHREALTIME
 elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 # Everything after the first FAIL/SKIP of a prerequisite is reported as
@@ -89,11 +93,16 @@ if [[ -z $py ]]; then
 	exit 0
 fi
 
-nx() { local n=$1; shift; ip netns exec "lvs-$n" "$@"; }
+# nx NS CMD...: CMD in the lab's namespace NS (nsenter: only the network
+# namespace; ip netns exec also remounts /sys, which is slow under TCG)
+if command -v nsenter >/dev/null 2>&1; then
+	nx() { local n=$1; shift; nsenter --net="/run/netns/lvs-$n" "$@"; }
+else
+	nx() { local n=$1; shift; ip netns exec "lvs-$n" "$@"; }
+fi
 
 # --- the lab -------------------------------------------------------------------
-http_start() { # NAME: a tiny HTTP server (dual stack on [::]:80) answering "NAME"
-	(ip netns exec "lvs-$1" "$py" -S -c '
+HTTP_PY='
 import socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -109,8 +118,16 @@ while True:
         c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
     except OSError:
         pass
-    c.close()' "$1" >"$W/http-$1.log" 2>&1 &
-	echo $! >"$W/http-$1.pid")
+    c.close()'
+http_start() { # NAME: a tiny HTTP server (dual stack on [::]:80) answering "NAME"
+	# a subshell's background job, not this shell's: no "Killed" notices
+	if command -v nsenter >/dev/null 2>&1; then
+		(nsenter --net="/run/netns/lvs-$1" "$py" -S -c "$HTTP_PY" "$1" >"$W/http-$1.log" 2>&1 &
+			echo $! >"$W/http-$1.pid")
+	else
+		(ip netns exec "lvs-$1" "$py" -S -c "$HTTP_PY" "$1" >"$W/http-$1.log" 2>&1 &
+			echo $! >"$W/http-$1.pid")
+	fi
 }
 # http_stop NAME ADDR: kill it (not a job of this shell: no "Killed" notices)
 http_stop() {
@@ -120,7 +137,7 @@ http_stop() {
 http_down() { ! http_up "$@"; }
 # http_get NS ADDR: the body of GET / (bash's /dev/tcp: no python start-up)
 http_get() {
-	ip netns exec "lvs-$1" bash -c 'exec 3<>"/dev/tcp/$1/80" || exit 1
+	nx "$1" bash -c 'exec 3<>"/dev/tcp/$1/80" || exit 1
 printf "GET / HTTP/1.0\r\n\r\n" >&3
 sed "1,/^\r\?$/d" <&3' _ "$2"
 }
@@ -140,6 +157,9 @@ lab() {
 	for n in dir rs1 rs2 client; do
 		ip netns add "lvs-$n" && ip -n "lvs-$n" link set lo up || return 1
 	done
+	# python starts slowly under TCG: let it start while the lab is built
+	# (it binds [::]:80, which needs no address yet)
+	http_start rs1 && http_start rs2 || return 1
 	ip link add lvs-br0 type bridge && ip link set lvs-br0 up || return 1
 	local i=0
 	for n in dir rs1 rs2; do
@@ -162,8 +182,7 @@ lab() {
 		ip -n lvs-dir addr add 198.51.100.1/24 dev eth1 && ip -n lvs-dir link set eth1 up &&
 		ip -n lvs-client addr add 198.51.100.10/24 dev eth0 && ip -n lvs-client link set eth0 up &&
 		ip -n lvs-client route add 192.0.2.100/32 via 198.51.100.1 || return 1
-	http_start rs1 && http_start rs2 &&
-		wait_for 15 http_up 192.0.2.11 rs1 &&
+	wait_for 15 http_up 192.0.2.11 rs1 &&
 		wait_for 15 http_up 192.0.2.12 rs2 &&
 		wait_for 15 http_up 2001:db8::11 rs1 || { echo "the real servers do not answer"; return 1; }
 }
@@ -252,7 +271,11 @@ nx dir ipvsadm -A -t 192.0.2.200:80 -s rr && nx dir ipvsadm -a -t 192.0.2.200:80
 conf_nat "$W/nat.conf"
 conf_nat "$W/nat-inhibit.conf" inhibit_on_failure
 vigild_start nat "$W/nat.conf"
-nat_ok() { vs_has "$SVC" && vs_has "$(rs_re 11 3)" && vs_has "$(rs_re 12 1)"; }
+nat_ok() {
+	local v
+	v=$(vs100)
+	grep -Eq -- "$SVC" <<<"$v" && grep -Eq -- "$(rs_re 11 3)" <<<"$v" && grep -Eq -- "$(rs_re 12 1)" <<<"$v"
+}
 if wait_for 15 nat_ok; then
 	pass vigild-start "vigild runs in dir and programs IPVS within 15 s ($(elapsed) s)"
 	if [[ $(vs100 | grep -Ec '^ +->') -eq 2 ]]; then
