@@ -171,7 +171,7 @@ def report(path):
             line = line.strip()
             if line:
                 rows.append(json.loads(line))
-    hdr = ["daemon", "where", "kernel", "servers", "checks/s", "CPU %", "RSS MiB",
+    hdr = ["daemon", "where", "kernel", "servers", "checks/s", "CPU %", "runq %", "lst CPU", "RSS MiB",
            "late min", "p50", "p99", "max (ms)", "never", "fail", "load"]
     table = [hdr]
     notes = []
@@ -179,14 +179,14 @@ def report(path):
         w = r.get("window") or {}
         if r.get("why") and not w:
             table.append([r["impl"], r.get("where", ""), r.get("kernel", ""), str(r.get("servers", "")),
-                          "-", "-", "-", "-", "-", "-", "-", "-", "-", r.get("load", "-")])
+                          "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", "-", r.get("load", "-")])
             notes.append("%s (%s): %s" % (r["impl"], r.get("where", ""), r["why"]))
             continue
         rate = (w["connections"] / w["window_s"]) if w.get("window_s") else None
         fails = r.get("failures")
         table.append([
             r["impl"], r.get("where", ""), r.get("kernel", ""), str(r.get("servers", "")),
-            fmt(rate, "%.0f"), fmt(r.get("cpu")), fmt(r.get("rss_kib", 0) / 1024.0 if r.get("rss_kib") is not None else None),
+            fmt(rate, "%.0f"), fmt(r.get("cpu")), fmt(r.get("runq")), fmt(r.get("lcpu")), fmt(r.get("rss_kib", 0) / 1024.0 if r.get("rss_kib") is not None else None),
             fmt(w.get("late_min_ms")), fmt(w.get("late_p50_ms")), fmt(w.get("late_p99_ms")), fmt(w.get("late_max_ms")),
             str(w.get("never_checked", "-")), "-" if fails is None else str(fails), r.get("load", "-"),
         ])
