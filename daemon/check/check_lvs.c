@@ -27,6 +27,7 @@ struct check_lvs {
 	struct ev_timer soon;
 	bool failed_last;              /* the last reconcile failed: retry */
 	bool conflicts_told;           /* conflicts logged once per configuration */
+	bool adopted;                  /* the first reconcile took over what an earlier run left */
 	bool *quorum;                  /* per virtual server: has its quorum */
 	size_t n_quorum;
 };
@@ -103,6 +104,14 @@ static int reconcile(struct check_lvs *l, const struct lb_model *desired)
 	if (kern_ipvs_list(l->ipvs, &k) < 0) {
 		log_warnx("IPVS: cannot read the services back; will retry");
 		return -1;
+	}
+	if (!l->adopted) {
+		int n = lb_adopt(desired, &k, &l->owned);
+
+		l->adopted = true;
+		if (n > 0)
+			log_notice("IPVS: %d services/destinations named by the configuration were already "
+				   "there (an earlier run): vigil manages them again", n);
 	}
 	r = lb_diff(desired, &k, &l->owned, &ops);
 	kern_ipvs_list_free(&k);

@@ -143,3 +143,50 @@ void lb_model_free(struct lb_model *m)
 	free(m->svcs);
 	memset(m, 0, sizeof(*m));
 }
+
+static const struct lb_service *find_svc(const struct lb_model *m, const struct lb_svc_key *k)
+{
+	for (size_t i = 0; i < m->n_svcs; i++)
+		if (lb_svc_key_cmp(&m->svcs[i].key, k) == 0)
+			return &m->svcs[i];
+	return NULL;
+}
+
+static bool has_dest(const struct lb_service *s, const struct lb_dest_key *k)
+{
+	for (size_t i = 0; i < s->n_dests; i++)
+		if (lb_dest_key_cmp(&s->dests[i].key, k) == 0)
+			return true;
+	return false;
+}
+
+int lb_adopt(const struct lb_model *desired, const struct lb_kernel *kernel, struct lb_owned *owned)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < kernel->n_svcs; i++) {
+		const struct lb_kservice *ks = &kernel->svcs[i];
+		const struct lb_service *want = find_svc(desired, &ks->key);
+		struct lb_op op = { .kind = LB_OP_ADD_SVC, .svc = ks->key };
+
+		if (!want)
+			continue;
+		if (!lb_owned_has_svc(owned, &ks->key)) {
+			if (lb_owned_note(owned, &op) < 0)
+				return -1;
+			n++;
+		}
+		for (size_t j = 0; j < ks->n_dests; j++) {
+			const struct lb_dest_key *dk = &ks->dests[j].key;
+
+			if (!has_dest(want, dk) || lb_owned_has_dest(owned, &ks->key, dk))
+				continue;
+			op.kind = LB_OP_ADD_DEST;
+			op.dest = *dk;
+			if (lb_owned_note(owned, &op) < 0)
+				return -1;
+			n++;
+		}
+	}
+	return n;
+}

@@ -29,6 +29,19 @@ typedef bool (*lb_quorum_fn)(void *arg, size_t vs);
 int lb_model_from_conf(const struct conf *c, lb_health_fn health, lb_quorum_fn quorum, void *arg,
 		       struct lb_model *out);
 
+struct lb_kernel;
+struct lb_owned;
+
+/*
+ * After a restart (a crash, a killed check process) vigil no longer knows
+ * what it created, and would leave its own services alone as foreign.
+ * What the configuration names is vigil's to manage: services in the
+ * kernel whose key the desired model has, and their destinations that the
+ * model has too, are noted as owned.  Other destinations in them stay
+ * foreign.  Returns how many objects were adopted, or -1 (out of memory).
+ */
+int lb_adopt(const struct lb_model *desired, const struct lb_kernel *kernel, struct lb_owned *owned);
+
 /* keepalived's quorum with hysteresis: the sum of the weights of the real
  * servers that are up is compared with `quorum`; the quorum is lost below
  * quorum - hysteresis and regained at quorum + hysteresis or more, so a

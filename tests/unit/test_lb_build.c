@@ -174,6 +174,46 @@ static void test_quorum_hysteresis(void **state)
 	assert_true(lb_quorum_next(false, 3, 3, 0));
 }
 
+/* After a crash the kernel still holds the services of the earlier run:
+ * the ones the configuration names are taken over, a hand-made destination
+ * in them and a hand-made service stay foreign. */
+static void test_adopt_after_restart(void **state)
+{
+	struct conf *c = load();
+	struct health h = { .up = { { true, true, true }, { true } } };
+	struct lb_model m;
+	struct lb_kernel k = { 0 };
+	struct lb_kservice ks[2];
+	struct lb_kdest kd[2];
+	struct lb_owned owned = { 0 };
+	struct lb_dest_key hand;
+
+	assert_int_equal(lb_model_from_conf(c, health_of, NULL, &h, &m), 0);
+	memset(ks, 0, sizeof(ks));
+	memset(kd, 0, sizeof(kd));
+	ks[0].key = m.svcs[0].key;                      /* ours, left behind */
+	kd[0].key = m.svcs[0].dests[0].key;             /* ours */
+	vaddr_parse(&hand.addr, "192.0.2.77");
+	hand.port = 80;
+	kd[1].key = hand;                               /* added by hand */
+	ks[0].dests = kd;
+	ks[0].n_dests = 2;
+	ks[1].key = m.svcs[0].key;
+	ks[1].key.port = 8080;                          /* a hand-made service */
+	k.svcs = ks;
+	k.n_svcs = 2;
+
+	assert_int_equal(lb_adopt(&m, &k, &owned), 2);
+	assert_true(lb_owned_has_svc(&owned, &ks[0].key));
+	assert_true(lb_owned_has_dest(&owned, &ks[0].key, &kd[0].key));
+	assert_false(lb_owned_has_dest(&owned, &ks[0].key, &hand));
+	assert_false(lb_owned_has_svc(&owned, &ks[1].key));
+	assert_int_equal(lb_adopt(&m, &k, &owned), 0);  /* once is enough */
+	lb_owned_free(&owned);
+	lb_model_free(&m);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +223,7 @@ int main(void)
 		cmocka_unit_test(test_dynamic_weight_is_used),
 		cmocka_unit_test(test_sorry_server_when_quorum_is_lost),
 		cmocka_unit_test(test_quorum_hysteresis),
+		cmocka_unit_test(test_adopt_after_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
