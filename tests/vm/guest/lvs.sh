@@ -37,7 +37,7 @@ elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }
 # Everything after the first FAIL/SKIP of a prerequisite is reported as
 # failed with this reason, so that the host sees every id.
 ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr rs-down rs-down-log rs-down-traffic check-state rs-up
-	inhibit-reload inhibit-down inhibit-up stop-release stop-foreign
+	inhibit-reload inhibit-down inhibit-up restart-adopt stop-release stop-foreign
 	keep-on-stop dr-persist fwmark ipv6 sorry-server sorry-leave extra-release)
 abort_rest() { # ABORT_FROM_ID REASON
 	local id on=0
@@ -385,6 +385,24 @@ if wait_for 15 nat_ok; then
 	pass inhibit-up "rs2 started again: within $((SECONDS - t)) s its weight is 1 again"
 else
 	fail inhibit-up "rs2 started again: within 15 s its weight is 1 again" "ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail)"
+fi
+
+# --- the check process dies: its successor manages the same services ------------------
+# (kill -9: nothing is released; the parent restarts the child, which must
+# take the services of the configuration over rather than treat them as
+# foreign)
+new_check() { [[ -s $W/check.pid.v && $(cat "$W/check.pid.v") != "$old_check" ]]; }
+old_check=$(cat "$W/check.pid.v" 2>/dev/null)
+kill -9 "$old_check" 2>/dev/null
+t=$SECONDS
+if wait_for 15 new_check && wait_for 15 grep -q "vigil manages them again" "$vlog" && {
+	http_stop rs2 192.0.2.12
+	wait_for 15 vs_both "$(rs_re 12 0)" "$(rs_re 12 1)"
+} && { http_start rs2; wait_for 15 nat_ok; }; then
+	pass restart-adopt "check process killed: restarted, it takes the services over (logged), and rs2 down/up still moves its weight 1 -> 0 -> 1 ($((SECONDS - t)) s)"
+else
+	fail restart-adopt "check process killed: restarted, it takes the services over, and rs2 down/up still moves its weight" \
+		"ipvsadm -Ln:" "$(ipvs)" "vigild's log (tail):" "$(vlog_tail 40)"
 fi
 
 # --- stop: vigild removes what it created, and only that --------------------------------
