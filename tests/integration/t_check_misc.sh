@@ -203,7 +203,8 @@ no_sleeper() {
 check "the hung script was killed (no sleep left behind)" wait_for 5 no_sleeper
 
 # ---- user ------------------------------------------------------------------------------------
-check "\`user nobody\`: the script ran as nobody" grep -qx nobody "$CTL/34.who" ||
+# The script rewrites the file on every run (truncate, then write): poll.
+check "\`user nobody\`: the script ran as nobody" wait_for 5 grep -qx nobody "$CTL/34.who" ||
 	diag "it ran as '$(cat "$CTL/34.who")'"
 
 vigild_stop lb
