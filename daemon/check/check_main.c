@@ -102,9 +102,36 @@ static int check_reload(struct child_ctx *ctx, struct conf *next)
 	return 0;
 }
 
+/* keepalived's omega: a virtual server marked `omega` runs, at shutdown,
+ * the notify_down of each real server that is up and its quorum_down, as
+ * if everything went down (scripts that deregister the node elsewhere). */
+static void run_omega(const struct check_proc *p)
+{
+	const struct conf *c = p->conf;
+	const char *user = spawn_user(c->global.script_user);
+
+	for (size_t i = 0; i < c->n_vss; i++) {
+		const struct conf_vs *vs = &c->vss[i];
+
+		if (!vs->omega)
+			continue;
+		for (size_t j = 0; j < vs->n_rs; j++) {
+			bool up = false;
+			int w;
+
+			if (vs->rs[j].notify_down && check_engine_rs_health(p->engine, i, j, &up, &w) && up)
+				spawn_run(vs->rs[j].notify_down, NULL, user, 30 * EV_NSEC_PER_SEC, NULL, NULL);
+		}
+		if (vs->quorum_down)
+			spawn_run(vs->quorum_down, NULL, user, 30 * EV_NSEC_PER_SEC, NULL, NULL);
+	}
+}
+
 static void check_stop(struct child_ctx *ctx)
 {
 	struct check_proc *p = ctx->module;
+
+	run_omega(p);
 
 	check_engine_stop(p->engine);
 	check_lvs_stop(p->lvs, ctx->opts && ctx->opts->dont_release_ipvs);

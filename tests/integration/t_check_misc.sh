@@ -64,6 +64,7 @@ virtual_server 192.0.2.100 80 {
     lb_algo wrr
     lb_kind DR
     protocol TCP
+    omega
 
     real_server 192.0.2.31 80 {
         weight 1
@@ -116,7 +117,7 @@ virtual_server 192.0.2.101 80 {
 EOF
 chmod 0644 "$CONF"
 
-tap_plan 30
+tap_plan 31
 
 vigild_start lb "$CONF" || bail_out "vigild did not start"
 
@@ -209,6 +210,9 @@ check "\`user nobody\`: the script ran as nobody" wait_for 5 grep -qx nobody "$C
 
 vigild_stop lb
 check "vigild stops cleanly" stopped_clean || logs
+# omega: at shutdown the live real server's notify_down runs once more
+check "omega: notify_down ran at shutdown for the real server that was up" \
+	wait_for 5 notify_is down,up,down || diag_file "$CTL/notify31" 5
 check "no sanitizer report in the log" no_sanitizer_report || logs 40
 
 tap_done
