@@ -86,14 +86,6 @@ struct check_engine {
 
 /* ---- names --------------------------------------------------------------- */
 
-static struct vaddr to_vaddr(const struct conf_addr *a)
-{
-	struct vaddr v = { .family = a->family };
-
-	memcpy(&v.u, &a->u, sizeof(v.u));
-	return v;
-}
-
 static const char *proto_lc(enum conf_proto p)
 {
 	return p == CONF_PROTO_UDP ? "udp" : p == CONF_PROTO_SCTP ? "sctp" : "tcp";
@@ -103,7 +95,7 @@ static const char *proto_lc(enum conf_proto p)
 static void fmt_addr_port(char *buf, size_t len, const struct conf_addr *a, enum conf_proto p,
 			  int port)
 {
-	struct vaddr v = to_vaddr(a);
+	struct vaddr v = conf_vaddr(a);
 	char s[VADDR_STRLEN];
 
 	snprintf(buf, len, "[%s]:%s:%d", vaddr_str(&v, s), proto_lc(p), port);
@@ -192,7 +184,7 @@ static int chk_prepare(struct run_chk *c, const struct conf *conf, const struct 
 {
 	const struct conf_addr *dst_addr = ck->connect_ip.family != AF_UNSPEC ? &ck->connect_ip :
 					   &rs->addr;
-	struct vaddr dst = to_vaddr(dst_addr);
+	struct vaddr dst = conf_vaddr(dst_addr);
 	int port = ck->connect_port ? ck->connect_port : rs->port;
 	double loop_s = ck->delay_loop > 0 ? ck->delay_loop :
 			rs->delay_loop > 0 ? rs->delay_loop : vs->delay_loop;
@@ -237,7 +229,7 @@ static int chk_prepare(struct run_chk *c, const struct conf *conf, const struct 
 		 ck->type == CONF_CHK_SSL ? "SSL_GET" : "HTTP_GET", c->target_name);
 	c->no_port = port == 0;
 	c->target.dst_len = fill_sockaddr(&c->target.dst, &dst, port);
-	src = to_vaddr(&ck->bindto);
+	src = conf_vaddr(&ck->bindto);
 	if (vaddr_is_set(&src) || ck->bind_port) {
 		if (!vaddr_is_set(&src)) {
 			memset(&src, 0, sizeof(src));    /* any address of the family */
@@ -438,14 +430,14 @@ static bool vs_same_key(const struct conf_vs *a, const struct conf_vs *b)
 	if (a->is_fwmark || b->is_fwmark)
 		return a->is_fwmark == b->is_fwmark && a->fwmark == b->fwmark &&
 		       a->addr.family == b->addr.family;
-	struct vaddr x = to_vaddr(&a->addr), y = to_vaddr(&b->addr);
+	struct vaddr x = conf_vaddr(&a->addr), y = conf_vaddr(&b->addr);
 
 	return a->protocol == b->protocol && a->port == b->port && vaddr_equal(&x, &y);
 }
 
 static bool rs_same_key(const struct conf_rs *a, const struct conf_rs *b)
 {
-	struct vaddr x = to_vaddr(&a->addr), y = to_vaddr(&b->addr);
+	struct vaddr x = conf_vaddr(&a->addr), y = conf_vaddr(&b->addr);
 
 	return a->port == b->port && vaddr_equal(&x, &y);
 }
@@ -718,7 +710,7 @@ bool check_engine_rs_health(const struct check_engine *e, size_t vs, size_t rs, 
 
 static json_t *addr_json(const struct conf_addr *a)
 {
-	struct vaddr v = to_vaddr(a);
+	struct vaddr v = conf_vaddr(a);
 	char s[VADDR_STRLEN];
 
 	return vaddr_is_set(&v) ? json_string(vaddr_str(&v, s)) : json_null();

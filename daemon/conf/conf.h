@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <netinet/in.h>
 
+#include "core/addr.h"
+
 struct json_t;
 
 /* Where something was written.  `file` points into conf->files (or into the
@@ -37,6 +39,15 @@ struct conf_addr {
 		struct in6_addr v6;
 	} u;
 };
+
+/* The engines' address type from the parser's (same layout). */
+static inline struct vaddr conf_vaddr(const struct conf_addr *a)
+{
+	struct vaddr v = { .family = a->family };
+
+	memcpy(&v.u, &a->u, sizeof(v.u));
+	return v;
+}
 
 /* ------------------------------------------------------------------ */
 /* global_defs                                                          */

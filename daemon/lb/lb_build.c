@@ -10,19 +10,6 @@
 #include "lb/lb_build.h"
 #include "lb/lb_diff.h"
 
-static struct vaddr addr_of(const struct conf_addr *a)
-{
-	struct vaddr v;
-
-	memset(&v, 0, sizeof(v));
-	v.family = a->family;
-	if (a->family == AF_INET)
-		v.u.v4 = a->u.v4;
-	else if (a->family == AF_INET6)
-		v.u.v6 = a->u.v6;
-	return v;
-}
-
 /* A netmask as a prefix length (persistence_granularity); 0 when unset. */
 static int mask_prefix(const struct conf_addr *m)
 {
@@ -57,7 +44,7 @@ static void service_key(const struct conf_vs *vs, struct lb_svc_key *k)
 		return;
 	}
 	k->af = vs->addr.family;
-	k->addr = addr_of(&vs->addr);
+	k->addr = conf_vaddr(&vs->addr);
 	k->port = (uint16_t)vs->port;
 }
 
@@ -115,7 +102,7 @@ int lb_model_from_conf(const struct conf *c, lb_health_fn health, lb_quorum_fn q
 			if (w == LB_WEIGHT_ABSENT)
 				continue;
 			d = &s->dests[s->n_dests++];
-			d->key.addr = addr_of(&rs->addr);
+			d->key.addr = conf_vaddr(&rs->addr);
 			d->key.port = (uint16_t)(rs->port ? rs->port : vs->port);
 			d->conf.fwd = fwd_of(vs->kind);
 			d->conf.weight = w;
@@ -127,7 +114,7 @@ int lb_model_from_conf(const struct conf *c, lb_health_fn health, lb_quorum_fn q
 		if ((!alive || (quorum && !quorum(arg, i))) && vs->has_sorry_server) {
 			struct lb_dest *d = &s->dests[s->n_dests++];
 
-			d->key.addr = addr_of(&vs->sorry_addr);
+			d->key.addr = conf_vaddr(&vs->sorry_addr);
 			d->key.port = (uint16_t)(vs->sorry_port ? vs->sorry_port : vs->port);
 			d->conf.fwd = fwd_of(vs->kind);
 			d->conf.weight = 1;

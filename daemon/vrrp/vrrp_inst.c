@@ -116,19 +116,6 @@ static void inst_event(struct vrrp_inst *in, enum vrrp_fsm_ev_type type);
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static struct vaddr from_conf(const struct conf_addr *a)
-{
-	struct vaddr v;
-
-	memset(&v, 0, sizeof(v));
-	v.family = a->family;
-	if (a->family == AF_INET)
-		v.u.v4 = a->u.v4;
-	else if (a->family == AF_INET6)
-		v.u.v6 = a->u.v6;
-	return v;
-}
-
 static char *xstrdup(const char *s)
 {
 	char *d;
@@ -570,9 +557,9 @@ static void add_vips(struct vrrp_inst *in, const struct conf_vip *v, size_t n, b
 
 		p->k.ifindex = v[i].dev ? kern_ifindex(v[i].dev) : in->ifindex;
 		p->on_instance_if = !v[i].dev;
-		p->k.addr = from_conf(&v[i].addr);
+		p->k.addr = conf_vaddr(&v[i].addr);
 		p->k.prefix = v[i].prefix;
-		p->k.brd = from_conf(&v[i].brd);
+		p->k.brd = conf_vaddr(&v[i].brd);
 		p->k.scope = v[i].scope;
 		p->label = xstrdup(v[i].label);
 		p->k.label = p->label;
@@ -599,24 +586,24 @@ static char *make_signature(const struct conf *c, const struct conf_vrrp *v)
 		v->version, v->family, v->advert_int, v->auth_type, v->nopreempt, v->auth_pass,
 		v->state, v->preempt_delay, v->use_vmac, v->vmac_name ? v->vmac_name : "");
 	for (size_t i = 0; i < v->n_vips; i++) {
-		struct vaddr x = from_conf(&v->vips[i].addr);
+		struct vaddr x = conf_vaddr(&v->vips[i].addr);
 
 		fprintf(f, "|%s/%d %s %s", vaddr_str(&x, a), v->vips[i].prefix,
 			v->vips[i].dev ? v->vips[i].dev : "", v->vips[i].label ? v->vips[i].label : "");
 	}
 	for (size_t i = 0; i < v->n_vips_excluded; i++) {
-		struct vaddr x = from_conf(&v->vips_excluded[i].addr);
+		struct vaddr x = conf_vaddr(&v->vips_excluded[i].addr);
 
 		fprintf(f, "|x%s/%d", vaddr_str(&x, a), v->vips_excluded[i].prefix);
 	}
 	for (size_t i = 0; i < v->n_unicast_peers; i++) {
-		struct vaddr x = from_conf(&v->unicast_peers[i]);
+		struct vaddr x = conf_vaddr(&v->unicast_peers[i]);
 
 		fprintf(f, "|p%s", vaddr_str(&x, a));
 	}
 	{
-		struct vaddr m = from_conf(&v->mcast_src_ip), u = from_conf(&v->unicast_src_ip);
-		struct vaddr g = from_conf(v->family == AF_INET ? &c->global.mcast_group4 : &c->global.mcast_group6);
+		struct vaddr m = conf_vaddr(&v->mcast_src_ip), u = conf_vaddr(&v->unicast_src_ip);
+		struct vaddr g = conf_vaddr(v->family == AF_INET ? &c->global.mcast_group4 : &c->global.mcast_group6);
 
 		fprintf(f, "|m%s", vaddr_str(&m, a));
 		fprintf(f, "|u%s", vaddr_str(&u, a));
@@ -701,13 +688,13 @@ static struct vrrp_inst *inst_new(struct vrrp_engine *e, const struct conf *c, c
 	in->fcfg.preempt_delay_ns = (uint64_t)(v->preempt_delay * (double)EV_NSEC_PER_SEC);
 	vrrp_fsm_init(&in->fsm, &in->fcfg, in->base_priority);
 
-	in->group = from_conf(grp);
+	in->group = conf_vaddr(grp);
 	if (!vaddr_is_set(&in->group))
 		vaddr_parse(&in->group, v->family == AF_INET ? "224.0.0.18" : "ff02::12");
 	in->n_peers = v->n_unicast_peers;
 	in->peers = xcalloc(in->n_peers, sizeof(*in->peers));
 	for (size_t i = 0; i < in->n_peers; i++)
-		in->peers[i] = from_conf(&v->unicast_peers[i]);
+		in->peers[i] = conf_vaddr(&v->unicast_peers[i]);
 
 	in->vips = xcalloc(n_all, sizeof(*in->vips));
 	in->adv_addrs = xcalloc(n_all, sizeof(*in->adv_addrs));
@@ -839,10 +826,10 @@ static void inst_start(struct vrrp_inst *in)
 
 static void inst_set_src(struct vrrp_inst *in, const struct conf_vrrp *v)
 {
-	struct vaddr s = from_conf(in->n_peers ? &v->unicast_src_ip : &v->mcast_src_ip);
+	struct vaddr s = conf_vaddr(in->n_peers ? &v->unicast_src_ip : &v->mcast_src_ip);
 
 	if (!vaddr_is_set(&s) && in->n_peers)
-		s = from_conf(&v->mcast_src_ip);
+		s = conf_vaddr(&v->mcast_src_ip);
 	if (vaddr_is_set(&s) && s.family == in->family)
 		in->src = s;
 }
