@@ -69,8 +69,12 @@ build_and_check() {
     if (cd "$dir" && ../../configure -q "$@" >"$out/configure-$name.log" 2>&1 &&
             make -j"$jobs" >"$out/build-$name.log" 2>&1); then
         pass "build ($label)"
-        (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-            make -j"$jobs" check >"$out/check-$name.log" 2>&1)
+        if ! (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                make -j"$jobs" check >"$out/check-$name.log" 2>&1); then
+            # automake's summary log holds the logs of the tests that did not pass
+            echo "--- $dir/test-suite.log"
+            head -n 300 "$dir/test-suite.log" 2>/dev/null
+        fi
         grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$out/check-$name.log" | sed "s/^/[$name] /" || true
         count_trs "$top/$dir" "$name:"
         cp "$dir/test-suite.log" "$out/test-suite-$name.log" 2>/dev/null
@@ -94,6 +98,10 @@ if [ -f _build/main/Makefile ] && (cd _build/main && make -j"$jobs" distcheck >"
     pass "make distcheck"
 else
     tail -n 40 "$out/distcheck.log" 2>/dev/null
+    # The unpacked tarball stays when its tests fail: show their logs.
+    for log in _build/main/vigil-*/_build/sub/test-suite.log; do
+        [ -f "$log" ] && { echo "--- $log"; head -n 200 "$log"; cp "$log" "$out/test-suite-distcheck.log"; }
+    done
     fail "make distcheck"
 fi
 
