@@ -72,8 +72,7 @@ build_and_check() {
         if ! (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
                 make -j"$jobs" check >"$out/check-$name.log" 2>&1); then
             # automake's summary log holds the logs of the tests that did not pass
-            echo "--- $dir/test-suite.log"
-            head -n 300 "$dir/test-suite.log" 2>/dev/null
+            cp "$dir/test-suite.log" "$out/failed-$name.log" 2>/dev/null
         fi
         grep -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL):' "$out/check-$name.log" | sed "s/^/[$name] /" || true
         count_trs "$top/$dir" "$name:"
@@ -100,7 +99,7 @@ else
     tail -n 40 "$out/distcheck.log" 2>/dev/null
     # The unpacked tarball stays when its tests fail: show their logs.
     for log in _build/main/vigil-*/_build/sub/test-suite.log; do
-        [ -f "$log" ] && { echo "--- $log"; head -n 200 "$log"; cp "$log" "$out/test-suite-distcheck.log"; }
+        [ -f "$log" ] && cp "$log" "$out/failed-distcheck.log"
     done
     fail "make distcheck"
 fi
@@ -130,6 +129,14 @@ else
     tail -n 20 "$out/fuzz-build.log"
     fail "build fuzz targets"
 fi
+
+# The logs of what failed, last, where a truncated CI log still shows them.
+for log in "$out"/failed-*.log; do
+    [ -f "$log" ] || continue
+    echo
+    echo "--- ${log#"$top"/} (tests that did not pass, their output)"
+    grep -v -E '^(PASS|ok) ' "$log" | head -n 150
+done
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then
