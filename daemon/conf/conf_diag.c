@@ -153,6 +153,24 @@ const char *conf_show(struct conf_ctx *x, const char *word)
 	return buf;
 }
 
+const char *conf_show_path(struct conf_ctx *x, const char *path)
+{
+	char *buf = x->shown_path[x->shown_i++ % 4];
+	size_t max = sizeof(x->shown_path[0]) - 4, n = strlen(path);
+
+	if (n <= max) {
+		memcpy(buf, path, n + 1);
+		return buf;
+	}
+	/* a long path keeps its end: the file name is what tells */
+	path += n - max;
+	while (((unsigned char)*path & 0xc0) == 0x80)
+		path++;
+	memcpy(buf, "...", 3);
+	memcpy(buf + 3, path, strlen(path) + 1);
+	return buf;
+}
+
 void conf_diags_free(struct conf_diags *d)
 {
 	if (!d)

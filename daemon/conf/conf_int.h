@@ -82,6 +82,7 @@ struct conf_ctx {
 	struct conf_vs *cur_vs;          /* the virtual_server being read */
 	unsigned char *rs_inh_set;       /* per real_server of cur_vs: inhibit_on_failure given */
 	char shown[4][96];               /* conf_show() ring */
+	char shown_path[4][256];         /* conf_show_path() ring */
 	unsigned shown_i;
 };
 
@@ -95,6 +96,9 @@ void conf_warn(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, 
 /* A word shortened for a message (at most ~60 bytes, cut on a UTF-8
  * boundary, "..." appended); valid until four more calls. */
 const char *conf_show(struct conf_ctx *x, const char *word);
+/* A file path for a message: whole up to ~250 bytes, else "..." and its
+ * end (the file name is what tells); valid until four more calls. */
+const char *conf_show_path(struct conf_ctx *x, const char *path);
 
 /* Memory: these abort on exhaustion, as a daemon cannot go on without. */
 void *conf_xmalloc(size_t n);

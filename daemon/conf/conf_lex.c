@@ -436,28 +436,28 @@ static void include_one(struct tb *b, struct cnode *parent, int depth, const cha
 	if (stat(path, &st) < 0) {
 		conf_err(x, loc, "include '%s': %s; check the path (a relative path is "
 			 "relative to the directory of the including file)",
-			 conf_show(x, path), strerror(errno));
+			 conf_show_path(x, path), strerror(errno));
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		if (from_glob)
 			conf_warn(x, loc, "include: '%s' is a directory, skipped",
-				  conf_show(x, path));
+				  conf_show_path(x, path));
 		else
 			conf_err(x, loc, "include '%s' is a directory: include its files "
 				 "with a pattern such as '%s/*.conf'",
-				 conf_show(x, path), conf_show(x, path));
+				 conf_show_path(x, path), conf_show_path(x, path));
 		return;
 	}
 	if (!push_inc(x, &st)) {
 		conf_err(x, loc, "include loop: '%s' is already being read; remove this "
-			 "include", conf_show(x, path));
+			 "include", conf_show_path(x, path));
 		return;
 	}
 	buf = slurp(path, &len, &err);
 	if (!buf) {
 		conf_err(x, loc, "include '%s': cannot read it: %s",
-			 conf_show(x, path), strerror(err));
+			 conf_show_path(x, path), strerror(err));
 	} else {
 		build(x, conf_ctx_add_file(x, path), buf, len, parent, depth);
 		free(buf);
@@ -507,10 +507,10 @@ static void do_include(struct tb *b, struct cnode *parent, int depth, const stru
 
 		if (r == GLOB_NOMATCH)
 			conf_warn(x, &inc->loc, "include '%s' matches no file; nothing is "
-				  "included", conf_show(x, full));
+				  "included", conf_show_path(x, full));
 		else if (r != 0)
 			conf_err(x, &inc->loc, "include '%s': the pattern cannot be "
-				 "expanded (%s)", conf_show(x, full),
+				 "expanded (%s)", conf_show_path(x, full),
 				 r == GLOB_NOSPACE ? "out of memory" : "read error");
 		else
 			for (size_t k = 0; k < g.gl_pathc; k++)
@@ -538,18 +538,18 @@ bool conf_tree_file(struct conf_ctx *x, const char *path, struct cnode *root)
 
 	if (stat(path, &st) < 0) {
 		conf_err(x, NULL, "cannot read the configuration file '%s': %s",
-			 conf_show(x, path), strerror(errno));
+			 conf_show_path(x, path), strerror(errno));
 		return false;
 	}
 	if (S_ISDIR(st.st_mode)) {
 		conf_err(x, NULL, "'%s' is a directory, not a configuration file",
-			 conf_show(x, path));
+			 conf_show_path(x, path));
 		return false;
 	}
 	buf = slurp(path, &len, &err);
 	if (!buf) {
 		conf_err(x, NULL, "cannot read the configuration file '%s': %s",
-			 conf_show(x, path), strerror(err));
+			 conf_show_path(x, path), strerror(err));
 		return false;
 	}
 	x->include_depth = 0;

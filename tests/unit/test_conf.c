@@ -1021,6 +1021,32 @@ static void test_include_refused_without_files(void **state)
 	conf_diags_free(&d);
 }
 
+/* A config deep in a long directory (a build tree, a distcheck): the
+ * include message still names the missing file. */
+static void test_include_message_keeps_file_name(void **state)
+{
+	char dir[512] = "/tmp/vigil-test-conf-XXXXXX", path[700];
+	struct conf_diags d = { 0 };
+	struct conf *c;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	strcat(dir, "/a-rather-long-directory-name-of-a-build-tree/with/several/levels/below-it");
+	snprintf(path, sizeof(path), "mkdir -p '%s'", dir);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("global_defs {\n}\ninclude conf.d/does-not-exist.conf\n", f);
+	fclose(f);
+	c = conf_load_file(path, 0, &d);
+	assert_null(c);
+	assert_diag(&d, CONF_ERROR, 3, "conf.d/does-not-exist.conf': No such file or directory");
+	conf_diags_free(&d);
+	snprintf(path, sizeof(path), "rm -rf '%.*s'", 27, dir);
+	assert_int_equal(system(path), 0);
+}
+
 static void test_include_depth_limit(void **state)
 {
 	char dir[] = "/tmp/vigil-test-conf-XXXXXX";
@@ -1318,6 +1344,7 @@ int main(void)
 		cmocka_unit_test(test_buffer_length_respected),
 		cmocka_unit_test(test_include_glob_and_nested),
 		cmocka_unit_test(test_include_refused_without_files),
+		cmocka_unit_test(test_include_message_keeps_file_name),
 		cmocka_unit_test(test_include_depth_limit),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_enum_names),
