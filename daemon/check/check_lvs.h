@@ -9,11 +9,15 @@
 #define VIGIL_CHECK_LVS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct check_engine;
 struct check_lvs;
 struct conf;
 struct ev_loop;
+struct child_ctx;
+struct store_writer;
 
 /* Opens IPVS; when the kernel has none, logs why once and the health
  * checks run without programming anything. */
@@ -25,5 +29,18 @@ void check_lvs_changed(struct check_lvs *l);
 /* Remove what vigil created, unless `keep` (--dont-release-ipvs). */
 void check_lvs_stop(struct check_lvs *l, bool keep);
 void check_lvs_free(struct check_lvs *l);
+
+/* The state store: identities, health transitions, effective weights and
+ * operators' overrides go through `w` (NULL: none).  Before set_conf. */
+void check_lvs_set_store(struct check_lvs *l, struct store_writer *w);
+/* Read the operators' overrides (drain, maint, weight) from the store, so
+ * the first reconcile already honours them.  Before set_conf. */
+void check_lvs_load_overrides(struct check_lvs *l, const char *db_path);
+/* conf->vss[vs].rs[rs] went up or down (`why`): to the store's history. */
+void check_lvs_health(struct check_lvs *l, size_t vs, size_t rs, bool up, const char *why);
+/* An operator's edit (JSON from mgmt: action drain|undrain|maint|weight|
+ * clear, vs, rs, value, reason, who, expires_in): stored, then applied to
+ * IPVS, then answered with child_edit_done(ctx, id, ...). */
+void check_lvs_edit(struct check_lvs *l, struct child_ctx *ctx, uint32_t id, const char *json);
 
 #endif /* VIGIL_CHECK_LVS_H */

@@ -20,6 +20,7 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opts.h"
+#include "store/store_writer.h"
 #include "core/spawn.h"
 
 static char dump_path[PATH_MAX];
@@ -28,12 +29,13 @@ static char dump_path[PATH_MAX];
 struct check_proc {
 	struct check_engine *engine;
 	struct check_lvs *lvs;
+	struct store_writer *store;
 	const struct conf *conf;       /* in effect */
 };
 
 /* A real server went up or down: its notify_up / notify_down script, then
  * IPVS. */
-static void on_health(void *arg, size_t vs, size_t rs, bool up, int weight)
+static void on_health(void *arg, size_t vs, size_t rs, bool up, int weight, const char *why)
 {
 	struct check_proc *p = arg;
 	const struct conf_rs *r = &p->conf->vss[vs].rs[rs];
@@ -42,6 +44,7 @@ static void on_health(void *arg, size_t vs, size_t rs, bool up, int weight)
 	if (script && spawn_run(script, NULL, spawn_user(p->conf->global.script_user),
 				30 * EV_NSEC_PER_SEC, NULL, NULL) < 0)
 		log_warn("cannot run '%s'", script);
+	check_lvs_health(p->lvs, vs, rs, up, why);
 	check_lvs_changed(p->lvs);
 }
 
@@ -81,6 +84,11 @@ static int check_start(struct child_ctx *ctx)
 		log_warn("check: cannot watch SIGUSR2");
 	log_info("check: %zu virtual servers, %zu real servers configured", ctx->conf->n_vss,
 		 count_real_servers(ctx->conf));
+	/* the drains an operator made survive a restart: known before the
+	 * first reconcile */
+	p->store = child_store_open(ctx);
+	check_lvs_set_store(p->lvs, p->store);
+	check_lvs_load_overrides(p->lvs, ctx->opts->db_path);
 	if (check_engine_start(p->engine, ctx->conf) < 0)
 		return -1;
 	check_lvs_set_conf(p->lvs, ctx->conf);
@@ -131,6 +139,10 @@ static void check_stop(struct child_ctx *ctx)
 {
 	struct check_proc *p = ctx->module;
 
+	/* edits in flight are committed and applied before anything stops */
+	store_writer_free(p->store);
+	p->store = NULL;
+	check_lvs_set_store(p->lvs, NULL);
 	run_omega(p);
 
 	check_engine_stop(p->engine);
@@ -141,10 +153,18 @@ static void check_stop(struct child_ctx *ctx)
 	ctx->module = NULL;
 }
 
+static void check_edit(struct child_ctx *ctx, uint32_t id, const char *json)
+{
+	struct check_proc *p = ctx->module;
+
+	check_lvs_edit(p->lvs, ctx, id, json);
+}
+
 const struct child_ops check_child_ops = {
 	.id = PROC_CHECK,
 	.reads_config = true,
 	.start = check_start,
 	.reload = check_reload,
 	.stop = check_stop,
+	.edit = check_edit,
 };

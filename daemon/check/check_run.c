@@ -356,10 +356,10 @@ static struct chk_rs_health rs_eval(const struct run_rs *rs)
 	return chk_rs_eval(v, rs->n_chks, rs->cfg->weight);
 }
 
-static void rs_notify(const struct run_rs *rs)
+static void rs_notify(const struct run_rs *rs, const char *why)
 {
 	if (rs->e->hook)
-		rs->e->hook(rs->e->hook_arg, rs->vi, rs->ri, rs->up, rs->weight);
+		rs->e->hook(rs->e->hook_arg, rs->vi, rs->ri, rs->up, rs->weight, why);
 }
 
 /* "failed after 2 retries (connection refused)"; the retries are named only
@@ -393,18 +393,23 @@ static void rs_changed(struct run_rs *rs, struct run_chk *c, const struct chk_st
 	char how[CHK_REASON_LEN + 64], wbuf[32];
 
 	if (h.up != rs->up) {
+		char why[sizeof(how) + sizeof(c->desc) + 16];
+
 		rs->up = h.up;
 		rs->weight = h.weight;
-		if (!h.up)
-			log_notice("%s %s: %s service %s %s VS %s", c->desc,
-				   failed_how(c, st->change == CHK_WENT_DOWN, how, sizeof(how)),
+		if (!h.up) {
+			failed_how(c, st->change == CHK_WENT_DOWN, how, sizeof(how));
+			log_notice("%s %s: %s service %s %s VS %s", c->desc, how,
 				   inhibit ? "setting weight 0 of" : "removing", rs->name,
 				   inhibit ? "in" : "from", vs);
-		else
+			snprintf(why, sizeof(why), "%s %s", c->desc, how);
+		} else {
 			log_notice("%s success: %s service %s %s VS %s%s", c->desc,
 				   inhibit ? "restoring the weight of" : "adding", rs->name,
 				   inhibit ? "in" : "to", vs, weight_note(rs, wbuf, sizeof(wbuf)));
-		rs_notify(rs);
+			snprintf(why, sizeof(why), "%s succeeded", c->desc);
+		}
+		rs_notify(rs, why);
 		return;
 	}
 	if (st->change == CHK_WENT_DOWN || (st->change == CHK_SAME && !c->st.up))
@@ -419,7 +424,7 @@ static void rs_changed(struct run_rs *rs, struct run_chk *c, const struct chk_st
 			   rs->weight, h.weight);
 		rs->weight = h.weight;
 		if (rs->up)
-			rs_notify(rs);
+			rs_notify(rs, "weight changed");
 	}
 }
 
@@ -536,7 +541,7 @@ static struct run_rs *rs_build(struct check_engine *e, struct run_vs *nv, size_t
 				   h.up ? "is up again in" : "goes down in", nv->name);
 			rs->up = h.up;
 			rs->weight = h.weight;
-			rs_notify(rs);
+			rs_notify(rs, "reload: its checkers changed");
 		}
 	} else {
 		bs->new_rs++;

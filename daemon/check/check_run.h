@@ -23,8 +23,9 @@ struct check_engine;
 
 /* A real server's health changed: conf->vss[vs].rs[rs] is now up or down,
  * and `weight` is the weight it should carry when up (the configured one,
- * or the one a misc_dynamic script set). */
-typedef void (*check_health_fn)(void *arg, size_t vs, size_t rs, bool up, int weight);
+ * or the one a misc_dynamic script set); `why` says what the checkers saw
+ * (for the state store's history). */
+typedef void (*check_health_fn)(void *arg, size_t vs, size_t rs, bool up, int weight, const char *why);
 
 struct check_engine *check_engine_new(struct ev_loop *loop);
 void check_engine_set_hook(struct check_engine *e, check_health_fn fn, void *arg);

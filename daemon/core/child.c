@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -20,6 +21,8 @@
 #include "core/child.h"
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/opts.h"
+#include "store/store_writer.h"
 
 static void child_stop(struct child_ctx *ctx, const struct child_ops *ops, const char *why)
 {
@@ -85,6 +88,19 @@ static void on_parent(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 		case MSG_SHUTDOWN:
 			child_stop(st->ctx, st->ops, "asked by the parent");
 			return;
+		case MSG_EDIT:
+			m.u.edit.text[sizeof(m.u.edit.text) - 1] = '\0';
+			if (st->ops->edit)
+				st->ops->edit(st->ctx, m.u.edit.id, m.u.edit.text);
+			else
+				child_edit_done(st->ctx, m.u.edit.id, 400, "the %s process takes no edits",
+						proc_name(st->ctx->id));
+			break;
+		case MSG_EDIT_DONE:
+			m.u.edit_done.text[sizeof(m.u.edit_done.text) - 1] = '\0';
+			if (st->ops->edit_done)
+				st->ops->edit_done(st->ctx, &m.u.edit_done);
+			break;
 		default:
 			/* Allowed by the table but not handled: a bug. */
 			log_fatalx("message %s from the parent has no handler", msg_type_name(m.hdr.type));
@@ -165,4 +181,64 @@ const char *child_state_path(const struct child_ctx *ctx, const char *name, char
 	snprintf(dir, sizeof(dir), "%s", ctx->pid_file ? ctx->pid_file : "/tmp/vigil");
 	snprintf(buf, len, "%s/%s", dirname(dir), name);
 	return buf;
+}
+
+struct store_writer *child_store_open(struct child_ctx *ctx)
+{
+	struct store_retention keep = {
+		.max_age_ms = (int64_t)ctx->opts->keep_days * 24 * 3600 * 1000,
+		.max_rows = ctx->opts->keep_rows,
+	};
+	char err[STORE_ERRLEN];
+	struct store_writer *w;
+
+	if (!ctx->opts->db_path)
+		return NULL;
+	w = store_writer_new(ctx->opts->db_path, ctx->loop, &keep, err, sizeof(err));
+	if (!w)
+		log_errx("%s: state store: %s; running without it", proc_name(ctx->id), err);
+	return w;
+}
+
+void child_store_last_states(struct child_ctx *ctx,
+			     void (*fn)(void *arg, const char *name, const char *state, int64_t since_ms),
+			     void *arg)
+{
+	char err[STORE_ERRLEN];
+	sqlite3 *db;
+
+	if (!ctx->opts->db_path)
+		return;
+	db = store_open(ctx->opts->db_path, true, err, sizeof(err));
+	if (!db) {
+		log_warnx("%s: state store: %s", proc_name(ctx->id), err);
+		return;
+	}
+	if (store_last_states(db, fn, arg) < 0)
+		log_warnx("%s: state store: %s", proc_name(ctx->id), sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+void child_edit_done(struct child_ctx *ctx, uint32_t id, int status, const char *fmt, ...)
+{
+	struct msg_edit_done d = { .id = id, .status = status };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d.text, sizeof(d.text), fmt, ap);
+	va_end(ap);
+	if (msg_send(ctx->fd, ctx->id, PROC_PARENT, MSG_EDIT_DONE, &d, sizeof(d)) < 0)
+		log_warn("cannot answer an edit");
+}
+
+int child_edit_send(struct child_ctx *ctx, uint32_t id, enum proc_id to, const char *json)
+{
+	struct msg_edit e = { .id = id, .proc = to };
+
+	if (strlen(json) >= sizeof(e.text)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	strcpy(e.text, json);
+	return msg_send(ctx->fd, ctx->id, PROC_PARENT, MSG_EDIT, &e, sizeof(e));
 }

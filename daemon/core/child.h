@@ -26,6 +26,7 @@ struct child_ctx {
 	struct ev_loop *loop;
 	uint32_t generation;       /* of the last reload applied */
 	void *module;              /* the module's own state */
+	int control_fd;            /* mgmt: vigilctl's listening socket, else -1 */
 };
 
 struct child_ops {
@@ -40,7 +41,19 @@ struct child_ops {
 	 * success the module has adopted it; ctx->conf is replaced after. */
 	int (*reload)(struct child_ctx *ctx, struct conf *next);
 	void (*stop)(struct child_ctx *ctx);
+	/* An operator's edit (JSON text, see daemon/ctl/vigilctl.c): the
+	 * module answers later with child_edit_done(), with the same id. */
+	void (*edit)(struct child_ctx *ctx, uint32_t id, const char *json);
+	/* mgmt: an edit's answer came back. */
+	void (*edit_done)(struct child_ctx *ctx, const struct msg_edit_done *d);
 };
+
+/* Answer edit `id` (status 0: done; else 400/404/409/500/503) with a line
+ * of text for the operator. */
+void child_edit_done(struct child_ctx *ctx, uint32_t id, int status, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* mgmt: send an edit to an engine through the parent.  Returns 0 or -1. */
+int child_edit_send(struct child_ctx *ctx, uint32_t id, enum proc_id to, const char *json);
 
 extern const struct child_ops vrrp_child_ops;
 extern const struct child_ops check_child_ops;
@@ -56,5 +69,14 @@ const char *child_state_path(const struct child_ctx *ctx, const char *name, char
 /* Become `user` (or nobody when user is NULL and the default user does
  * not exist): groups, gid, uid, no new privileges.  Fatal on failure. */
 void child_drop_privileges(const char *user);
+
+/* The engines' writer into the state store (--db), with the retention of
+ * --keep-days/--keep-rows; NULL (logged) when there is no usable store. */
+struct store_writer *child_store_open(struct child_ctx *ctx);
+
+/* store_last_states() on a read-only connection; nothing without a store. */
+void child_store_last_states(struct child_ctx *ctx,
+			     void (*fn)(void *arg, const char *name, const char *state, int64_t since_ms),
+			     void *arg);
 
 #endif /* VIGIL_CHILD_H */

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "core/opts.h"
 #include "core/pidfile.h"
 #include "core/proc.h"
+#include "store/store.h"
 
 static int dump_json(const struct conf *c)
 {
@@ -84,6 +86,40 @@ static void daemonize(void)
 	}
 }
 
+/* The state store, before the engines open it: checked, a damaged file
+ * moved aside, migrated.  Without a usable store vigild still runs (and
+ * says that it remembers nothing); a store from a newer vigil stops it, as
+ * the drains recorded there would be ignored. */
+static void prepare_store(struct vigil_opts *opts)
+{
+	char err[STORE_ERRLEN] = "", moved[PATH_MAX];
+	int r;
+
+	if (!opts->db_path) {
+		log_notice("no state store (--db=none): states, health and drains are not kept "
+			   "across restarts");
+		return;
+	}
+	r = store_prepare(opts->db_path, moved, sizeof(moved), err, sizeof(err));
+	if (moved[0])
+		log_errx("state store %s was damaged (%s): moved aside to %s, starting with an empty one",
+			 opts->db_path, err, moved);
+	if (r == STORE_E_NEWER) {
+		log_errx("state store %s: %s (or start with --db=none)", opts->db_path, err);
+		pidfile_remove(opts->pid_file);
+		exit(VIGIL_EXIT_FAILURE);
+	}
+	if (r < 0) {
+		log_errx("state store %s: %s; running without it: states, health and drains are not "
+			 "kept across restarts (fix it, or choose another file with --db)",
+			 opts->db_path, err);
+		opts->db_path = NULL;
+		return;
+	}
+	log_info("state store %s ready (schema version %d)", opts->db_path,
+		 store_migrations[store_n_migrations - 1].version);
+}
+
 int main(int argc, char **argv)
 {
 	struct vigil_opts opts;
@@ -143,6 +179,7 @@ int main(int argc, char **argv)
 	log_info("vigild %s starting with %s (%zu VRRP instances, %zu virtual servers)",
 		 PACKAGE_VERSION, path, conf->n_vrrps, conf->n_vss);
 
+	prepare_store(&opts);
 	loop = ev_loop_new();
 	if (!loop)
 		log_fatal("cannot create the event loop");
@@ -151,6 +188,7 @@ int main(int argc, char **argv)
 	if (ev_run(loop) < 0)
 		log_fatal("event loop");
 
+	sup_cleanup(&sup);
 	pidfile_remove(opts.pid_file);
 	log_info("stopped");
 	conf_free(sup.conf);

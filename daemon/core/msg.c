@@ -14,19 +14,24 @@
 struct msg_spec {
 	const char *name;
 	size_t size;          /* exact payload size */
-	enum proc_id from;    /* PROC__COUNT: any child */
+	unsigned from;        /* bit set of senders */
 	unsigned to;          /* bit set of receivers */
 };
 
-#define ANY_CHILD PROC__COUNT
+#define PARENT TO(PROC_PARENT)
 #define CHILDREN (TO(PROC_VRRP) | TO(PROC_CHECK) | TO(PROC_MGMT))
+#define ENGINES (TO(PROC_VRRP) | TO(PROC_CHECK))
 
 /* Who may say what to whom.  Adding a message means adding a line here. */
 static const struct msg_spec msg_specs[MSG__MAX] = {
-	[MSG_HELLO] = { "HELLO", sizeof(struct msg_hello), ANY_CHILD, TO(PROC_PARENT) },
-	[MSG_RELOAD] = { "RELOAD", sizeof(struct msg_reload), PROC_PARENT, CHILDREN },
-	[MSG_RELOAD_DONE] = { "RELOAD_DONE", sizeof(struct msg_reload_done), ANY_CHILD, TO(PROC_PARENT) },
-	[MSG_SHUTDOWN] = { "SHUTDOWN", 0, PROC_PARENT, CHILDREN },
+	[MSG_HELLO] = { "HELLO", sizeof(struct msg_hello), CHILDREN, PARENT },
+	[MSG_RELOAD] = { "RELOAD", sizeof(struct msg_reload), PARENT, CHILDREN },
+	[MSG_RELOAD_DONE] = { "RELOAD_DONE", sizeof(struct msg_reload_done), CHILDREN, PARENT },
+	[MSG_SHUTDOWN] = { "SHUTDOWN", 0, PARENT, CHILDREN },
+	/* relayed by the parent: mgmt -> parent -> engine, and back */
+	[MSG_EDIT] = { "EDIT", sizeof(struct msg_edit), TO(PROC_MGMT) | PARENT, PARENT | ENGINES },
+	[MSG_EDIT_DONE] = { "EDIT_DONE", sizeof(struct msg_edit_done), ENGINES | PARENT,
+			    PARENT | TO(PROC_MGMT) },
 };
 
 const char *proc_name(enum proc_id p)
@@ -52,10 +57,13 @@ static const char *spec_check(uint32_t type, size_t len, enum proc_id from, enum
 	s = &msg_specs[type];
 	if (len != s->size)
 		return "payload size does not match the message type";
-	if (s->from == ANY_CHILD ? from == PROC_PARENT : from != s->from)
+	if ((unsigned)from >= PROC__COUNT || !(s->from & TO(from)))
 		return "message type not allowed from this sender";
-	if (!(s->to & TO(to)))
+	if ((unsigned)to >= PROC__COUNT || !(s->to & TO(to)) || to == from)
 		return "message type not allowed to this receiver";
+	/* a relayed message goes through the parent: never child to child */
+	if (from != PROC_PARENT && to != PROC_PARENT)
+		return "children talk through the parent";
 	return NULL;
 }
 

@@ -30,6 +30,8 @@ enum msg_type {
 	MSG_RELOAD,           /* parent -> child: configuration changed */
 	MSG_RELOAD_DONE,      /* child -> parent: reload applied (or not) */
 	MSG_SHUTDOWN,         /* parent -> child: stop cleanly */
+	MSG_EDIT,             /* mgmt -> parent -> engine: an operator's edit */
+	MSG_EDIT_DONE,        /* engine -> parent -> mgmt: its outcome */
 	MSG__MAX
 };
 
@@ -52,7 +54,23 @@ struct msg_reload_done {
 	int32_t errors;       /* 0: the new configuration is in effect */
 };
 
-#define MSG_MAX_PAYLOAD 4096
+/* An operator's edit (drain, weight, ...) as a JSON object, relayed by the
+ * parent to the engine named in `proc`; the answer comes back with the
+ * same id.  The engine acknowledges only what it applied and stored. */
+#define MSG_EDIT_TEXT 2048
+struct msg_edit {
+	uint32_t id;          /* chosen by mgmt */
+	uint32_t proc;        /* enum proc_id of the engine */
+	char text[MSG_EDIT_TEXT];   /* NUL-terminated JSON */
+};
+
+struct msg_edit_done {
+	uint32_t id;
+	int32_t status;       /* 0 done, else an HTTP-like code: 400, 404, 409, 500, 503 */
+	char text[MSG_EDIT_TEXT];   /* NUL-terminated: what happened, one line */
+};
+
+#define MSG_MAX_PAYLOAD 4160
 
 struct msg {
 	struct msg_hdr hdr;
@@ -61,6 +79,8 @@ struct msg {
 		struct msg_hello hello;
 		struct msg_reload reload;
 		struct msg_reload_done reload_done;
+		struct msg_edit edit;
+		struct msg_edit_done edit_done;
 	} u;
 };
 

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -12,7 +13,7 @@
 #include "core/log.h"
 #include "core/opts.h"
 
-enum { OPT_MGMT_PID = 256 };
+enum { OPT_MGMT_PID = 256, OPT_DB, OPT_KEEP_DAYS, OPT_KEEP_ROWS, OPT_CONTROL };
 
 static const struct option long_opts[] = {
 	{ "use-file", required_argument, NULL, 'f' },
@@ -31,6 +32,10 @@ static const struct option long_opts[] = {
 	{ "checkers_pid", required_argument, NULL, 'c' },
 	{ "mgmt_pid", required_argument, NULL, OPT_MGMT_PID },
 	{ "mgmt-user", required_argument, NULL, 'u' },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "keep-days", required_argument, NULL, OPT_KEEP_DAYS },
+	{ "keep-rows", required_argument, NULL, OPT_KEEP_ROWS },
+	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "version", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -66,6 +71,15 @@ void opts_usage(FILE *out)
 "      --mgmt_pid=FILE       mgmt process pid file (default " VIGIL_RUNDIR "/mgmt.pid)\n"
 "  -u, --mgmt-user=USER      user the unprivileged mgmt process runs as\n"
 "                            (default " VIGIL_MGMT_USER ", or nobody if it does not exist)\n"
+"      --db=FILE             state database: instance states, real server health,\n"
+"                            operators' drains and their history survive restarts\n"
+"                            (default " VIGIL_DB_DEFAULT "; 'none': keep no state)\n"
+"      --keep-days=N         history (transitions, audit, counters) older than N\n"
+"                            days is removed (default 30; 0: no age limit)\n"
+"      --keep-rows=N         at most N rows per history table (default 100000;\n"
+"                            0: no limit)\n"
+"      --control=SOCKET      the socket vigilctl talks to (default\n"
+"                            " VIGIL_RUNDIR "/vigil.sock)\n"
 "  -v, --version             print the version and exit\n"
 "  -h, --help                print this help and exit\n"
 "\n"
@@ -88,6 +102,10 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 	o->vrrp_pid_file = VIGIL_RUNDIR "/vrrp.pid";
 	o->check_pid_file = VIGIL_RUNDIR "/check.pid";
 	o->mgmt_pid_file = VIGIL_RUNDIR "/mgmt.pid";
+	o->db_path = VIGIL_DB_DEFAULT;
+	o->keep_days = 30;
+	o->keep_rows = 100000;
+	o->control_path = VIGIL_RUNDIR "/vigil.sock";
 
 	optind = 0;        /* full re-initialisation: opts_parse may run twice */
 	opterr = 0;
@@ -115,6 +133,24 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 		case 'c': o->check_pid_file = optarg; break;
 		case OPT_MGMT_PID: o->mgmt_pid_file = optarg; break;
 		case 'u': o->mgmt_user = optarg; break;
+		case OPT_DB: o->db_path = strcmp(optarg, "none") == 0 ? NULL : optarg; break;
+		case OPT_CONTROL: o->control_path = optarg; break;
+		case OPT_KEEP_DAYS:
+		case OPT_KEEP_ROWS: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 0 || v > 1000000000) {
+				snprintf(err, errlen, "option '%s' needs a whole number >= 0, not '%s'",
+					 argv[optind - 1], optarg);
+				return OPTS_ERROR;
+			}
+			if (c == OPT_KEEP_DAYS)
+				o->keep_days = v;
+			else
+				o->keep_rows = v;
+			break;
+		}
 		case 'v':
 			fprintf(out, "vigild " PACKAGE_VERSION "\n");
 			return OPTS_EXIT_OK;

@@ -24,6 +24,7 @@ enum vigil_exit {
 #define VIGIL_CONF_DEFAULT      SYSCONFDIR "/vigil/vigil.conf"
 #define VIGIL_CONF_KEEPALIVED   "/etc/keepalived/keepalived.conf"
 #define VIGIL_RUNDIR            RUNSTATEDIR "/vigil"
+#define VIGIL_DB_DEFAULT        LOCALSTATEDIR "/lib/vigil/vigil.db"
 
 struct vigil_opts {
 	const char *conf_file;      /* NULL: default search */
@@ -42,6 +43,10 @@ struct vigil_opts {
 	const char *check_pid_file; /* -c */
 	const char *mgmt_pid_file;  /* --mgmt_pid */
 	const char *mgmt_user;      /* -u */
+	const char *db_path;        /* --db; NULL: no state store (--db=none) */
+	long keep_days;             /* --keep-days: history retention by age, 0 = none */
+	long keep_rows;             /* --keep-rows: per history table, 0 = none */
+	const char *control_path;   /* --control: vigilctl's socket */
 };
 
 enum opts_result { OPTS_RUN, OPTS_EXIT_OK, OPTS_ERROR };

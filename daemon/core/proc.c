@@ -12,6 +12,8 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +27,49 @@ static void child_start(struct proc_child *c);
 
 /* ---- messages from a child ------------------------------------------ */
 
+/* An answer to mgmt's edit `id` from the parent itself. */
+static void edit_refuse(struct supervisor *s, uint32_t id, int status, const char *text)
+{
+	struct proc_child *mgmt = &s->children[PROC_MGMT];
+	struct msg_edit_done d = { .id = id, .status = status };
+
+	snprintf(d.text, sizeof(d.text), "%s", text);
+	if (mgmt->fd >= 0 && msg_send(mgmt->fd, PROC_PARENT, PROC_MGMT, MSG_EDIT_DONE, &d, sizeof(d)) < 0)
+		log_warn("cannot answer mgmt");
+}
+
+/* mgmt -> engine: the parent only passes edits on (DESIGN.md: children
+ * talk through the parent, whose table says who may say what). */
+static void relay_edit(struct supervisor *s, struct msg_edit *e)
+{
+	struct proc_child *to;
+	char why[128];
+
+	e->text[sizeof(e->text) - 1] = '\0';
+	if (e->proc != PROC_VRRP && e->proc != PROC_CHECK) {
+		edit_refuse(s, e->id, 400, "edits go to the vrrp or the check process");
+		return;
+	}
+	to = &s->children[e->proc];
+	if (to->fd < 0) {
+		snprintf(why, sizeof(why), "the %s process is not running%s", proc_name(to->id),
+			 to->enabled ? " (it is restarting; try again)" : " (vigild runs without it: -P/-C)");
+		edit_refuse(s, e->id, 503, why);
+		return;
+	}
+	if (msg_send(to->fd, PROC_PARENT, to->id, MSG_EDIT, e, sizeof(*e)) < 0)
+		edit_refuse(s, e->id, 503, "cannot reach the engine");
+}
+
+static void relay_edit_done(struct supervisor *s, struct msg_edit_done *d)
+{
+	struct proc_child *mgmt = &s->children[PROC_MGMT];
+
+	d->text[sizeof(d->text) - 1] = '\0';
+	if (mgmt->fd < 0 || msg_send(mgmt->fd, PROC_PARENT, PROC_MGMT, MSG_EDIT_DONE, d, sizeof(*d)) < 0)
+		log_warnx("an edit's answer could not reach mgmt (it restarted): %s", d->text);
+}
+
 static void on_child_msg(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct proc_child *c = arg;
@@ -36,6 +81,12 @@ static void on_child_msg(struct ev_loop *loop, int fd, uint32_t events, void *ar
 		switch (m.hdr.type) {
 		case MSG_HELLO:
 			log_debug("child %s (pid %d) is up", proc_name(c->id), (int)m.u.hello.pid);
+			break;
+		case MSG_EDIT:
+			relay_edit(c->sup, &m.u.edit);
+			break;
+		case MSG_EDIT_DONE:
+			relay_edit_done(c->sup, &m.u.edit_done);
 			break;
 		case MSG_RELOAD_DONE:
 			if (m.u.reload_done.errors)
@@ -72,15 +123,20 @@ static noreturn void child_exec(struct proc_child *c, int fd)
 	struct supervisor *s = c->sup;
 	struct child_ctx ctx = {
 		.id = c->id, .fd = fd, .conf_path = s->conf_path, .conf = s->conf,
-		.pid_file = c->pid_file, .opts = s->opts,
+		.pid_file = c->pid_file, .opts = s->opts, .control_fd = -1,
 	};
 	char comm[16];
 	sigset_t none;
 
-	/* Forget the parent's loop and the other children's sockets. */
+	/* Forget the parent's loop and the other children's sockets; only
+	 * mgmt keeps the control socket. */
 	for (int i = 0; i < PROC__COUNT; i++)
 		if (s->children[i].fd >= 0)
 			close(s->children[i].fd);
+	if (c->id == PROC_MGMT)
+		ctx.control_fd = s->control_fd;
+	else if (s->control_fd >= 0)
+		close(s->control_fd);
 	ev_loop_free(s->loop);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -304,6 +360,42 @@ static void on_hup(struct ev_loop *loop, const struct signalfd_siginfo *si, void
 	sup_reload(arg);
 }
 
+/* vigilctl's socket: made here, as root, 0600 (only root may edit), and
+ * handed to mgmt, which accepts on it without root. */
+static int control_listen(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!path)
+		return -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_warnx("control socket path %s is too long: vigilctl edits are off", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
+	    listen(fd, 64) < 0) {
+		log_warn("control socket %s: vigilctl edits are off", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void sup_cleanup(struct supervisor *s)
+{
+	if (s->control_fd >= 0) {
+		close(s->control_fd);
+		s->control_fd = -1;
+		unlink(s->opts->control_path);
+	}
+}
+
 int sup_init(struct supervisor *s, struct ev_loop *loop, const struct vigil_opts *opts,
 	     const char *conf_path, struct conf *conf)
 {
@@ -337,6 +429,7 @@ int sup_init(struct supervisor *s, struct ev_loop *loop, const struct vigil_opts
 		c->pid_file = c->id == PROC_VRRP ? opts->vrrp_pid_file :
 			      c->id == PROC_CHECK ? opts->check_pid_file : opts->mgmt_pid_file;
 	}
+	s->control_fd = control_listen(opts->control_path);
 	if (ev_signal_add(loop, SIGCHLD, on_sigchld, s) < 0 ||
 	    ev_signal_add(loop, SIGTERM, on_term, s) < 0 ||
 	    ev_signal_add(loop, SIGINT, on_term, s) < 0 ||

@@ -61,6 +61,7 @@ struct supervisor {
 	int exit_status;
 	uint32_t generation;
 	struct ev_timer stop_timer;
+	int control_fd;            /* vigilctl's listening socket, for mgmt; -1: none */
 };
 
 /* Fork the enabled children and watch them; then run the loop. */
@@ -68,5 +69,7 @@ int sup_init(struct supervisor *s, struct ev_loop *loop, const struct vigil_opts
 	     const char *conf_path, struct conf *conf);
 void sup_reload(struct supervisor *s);
 void sup_stop(struct supervisor *s, int exit_status);
+/* After the loop: remove the control socket. */
+void sup_cleanup(struct supervisor *s);
 
 #endif /* VIGIL_PROC_H */

@@ -91,12 +91,12 @@ int lb_model_from_conf(const struct conf *c, lb_health_fn health, lb_quorum_fn q
 		for (size_t j = 0; j < vs->n_rs; j++) {
 			const struct conf_rs *rs = &vs->rs[j];
 			bool up = false;
-			int weight = rs->weight, w;
+			int weight = rs->weight, override = LB_OVERRIDE_NONE, w;
 			struct lb_dest *d;
 
-			if (!health(arg, i, j, &up, &weight))
+			if (!health(arg, i, j, &up, &weight, &override))
 				up = false;
-			w = lb_effective_weight(weight, up, rs->inhibit_on_failure, LB_OVERRIDE_NONE);
+			w = lb_effective_weight(weight, up, rs->inhibit_on_failure, override);
 			if (up)
 				alive++;
 			if (w == LB_WEIGHT_ABSENT)
@@ -121,6 +121,26 @@ int lb_model_from_conf(const struct conf *c, lb_health_fn health, lb_quorum_fn q
 		}
 	}
 	return 0;
+}
+
+void lb_conf_keys(const struct conf *c, size_t vs, size_t rs, char vs_key[LB_KEY_STRLEN],
+		  char rs_key[LB_KEY_STRLEN])
+{
+	const struct conf_vs *v = &c->vss[vs];
+	struct lb_svc_key k;
+
+	service_key(v, &k);
+	lb_svc_key_str(&k, vs_key);
+	if (rs < v->n_rs) {
+		struct lb_dest_key d = {
+			.addr = conf_vaddr(&v->rs[rs].addr),
+			.port = (uint16_t)(v->rs[rs].port ? v->rs[rs].port : v->port),
+		};
+
+		lb_dest_key_str(&d, rs_key);
+	} else {
+		rs_key[0] = '\0';
+	}
 }
 
 void lb_model_free(struct lb_model *m)

@@ -8,13 +8,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lb/lb_diff.h"
 #include "lb/lb_model.h"
 
 struct conf;
 
 /* The health of conf->vss[vs].rs[rs]: up, and the weight it carries when
- * up (the configured one, or what a misc_dynamic script set). */
-typedef bool (*lb_health_fn)(void *arg, size_t vs, size_t rs, bool *up, int *weight);
+ * up (the configured one, or what a misc_dynamic script set); and an
+ * operator's override (drain 0, a weight, LB_OVERRIDE_MAINT), left at
+ * LB_OVERRIDE_NONE when there is none. */
+typedef bool (*lb_health_fn)(void *arg, size_t vs, size_t rs, bool *up, int *weight, int *override);
 
 /* Whether conf->vss[vs] has its quorum (see lb_quorum_next); NULL: always. */
 typedef bool (*lb_quorum_fn)(void *arg, size_t vs);
@@ -47,6 +50,12 @@ int lb_adopt(const struct lb_model *desired, const struct lb_kernel *kernel, str
  * quorum - hysteresis and regained at quorum + hysteresis or more, so a
  * sum that wobbles around the quorum does not flap. */
 bool lb_quorum_next(bool had_quorum, long alive_weight, int quorum, int hysteresis);
+
+/* The names the state store and the operator use: "TCP 192.0.2.100:80"
+ * (or "FWM 1") for conf->vss[vs], "192.0.2.11:80" for its rs-th real
+ * server (rs may be (size_t)-1 for none). */
+void lb_conf_keys(const struct conf *c, size_t vs, size_t rs, char vs_key[LB_KEY_STRLEN],
+		  char rs_key[LB_KEY_STRLEN]);
 void lb_model_free(struct lb_model *m);
 
 #endif /* VIGIL_LB_BUILD_H */

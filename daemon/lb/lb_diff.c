@@ -18,6 +18,8 @@
 
 int lb_effective_weight(int configured, bool healthy, bool inhibit_on_failure, int override)
 {
+	if (override == LB_OVERRIDE_MAINT)
+		return LB_WEIGHT_ABSENT;
 	if (!healthy)
 		return inhibit_on_failure ? 0 : LB_WEIGHT_ABSENT;
 	if (override != LB_OVERRIDE_NONE)

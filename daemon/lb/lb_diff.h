@@ -22,6 +22,8 @@
 #define LB_WEIGHT_ABSENT (-1)
 /* No operator override. */
 #define LB_OVERRIDE_NONE (-1)
+/* Operator override "maint": out of IPVS whatever its health. */
+#define LB_OVERRIDE_MAINT (-2)
 
 /*
  * The weight to program for one real server.  The three inputs stay apart
@@ -29,6 +31,7 @@
  * MISC_CHECK's dynamic one), `healthy` is what the checkers say, `override`
  * is an operator's setting (drain = 0; LB_OVERRIDE_NONE when there is none).
  *
+ * - maint (LB_OVERRIDE_MAINT): LB_WEIGHT_ABSENT, up or down;
  * - down: 0 with inhibit_on_failure (kept, so its connections live on),
  *   else LB_WEIGHT_ABSENT (removed);
  * - up: the override if there is one, else the configured weight.

@@ -64,6 +64,12 @@ int store_migrate(sqlite3 *db, const struct store_migration *m, size_t n, char *
 		v = store_version(db);
 		if (v < 0 || v > last) {
 			exec(db, "ROLLBACK", err, errlen, "rollback");
+			if (v > last) {
+				snprintf(err, errlen, "the database is schema version %d, newer than this "
+					 "vigil knows (%d): it was written by a newer vigil; run that "
+					 "version, or move the file away to start with an empty store", v, last);
+				return STORE_E_NEWER;
+			}
 			if (v < 0)
 				snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(db));
 			else
@@ -229,7 +235,7 @@ int store_prepare(const char *path, char *moved, size_t movedlen, char *err, siz
 	}
 	r = store_migrate(db, store_migrations, store_n_migrations, err, errlen);
 	sqlite3_close(db);
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 sqlite3 *store_open(const char *path, bool readonly, char *err, size_t errlen)
@@ -384,4 +390,24 @@ int store_overrides_load(sqlite3 *db, const char *target, int64_t now_ms, struct
 	}
 	*out = v;
 	return (int)n;
+}
+
+/* ---- what was known before ------------------------------------------------ */
+
+int store_last_states(sqlite3 *db, store_state_fn fn, void *arg)
+{
+	static const char sql[] =
+		"SELECT i.name, t.to_state, t.at FROM vrrp_instance i JOIN vrrp_transition t "
+		"ON t.id = (SELECT max(id) FROM vrrp_transition WHERE instance_id = i.id "
+		"AND to_state <> 'INIT') WHERE i.present = 1 ORDER BY i.id";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+		   sqlite3_column_int64(st, 2));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -20,6 +20,8 @@
 
 #define STORE_DEFAULT_PATH LOCALSTATEDIR "/lib/vigil/vigil.db"
 #define STORE_ERRLEN 512
+/* store_migrate, store_prepare: the database is from a newer vigil. */
+#define STORE_E_NEWER (-2)
 
 /* History kept by default: 30 days, and at most this many rows per table. */
 #define STORE_KEEP_DAYS_DEFAULT 30
@@ -45,7 +47,8 @@ int store_version(sqlite3 *db);
  * one applied in its own transaction together with its user_version, so a
  * crash leaves the database at one version or the next.  A database whose
  * version is newer than m[n-1] is refused.  Returns the number of
- * migrations applied, or -1 with `err` set to a sentence.
+ * migrations applied, or -1 (STORE_E_NEWER for a newer database) with
+ * `err` set to a sentence.
  */
 int store_migrate(sqlite3 *db, const struct store_migration *m, size_t n, char *err, size_t errlen);
 
@@ -55,7 +58,8 @@ int store_migrate(sqlite3 *db, const struct store_migration *m, size_t n, char *
  * not a database or is damaged, move it aside to PATH.corrupt-TIMESTAMP (the
  * new name goes to `moved`, else it is set to "") and start a fresh one;
  * then migrate.  Returns 0, or -1 with `err` (vigild then runs without a
- * store: nothing is remembered, and says so).
+ * store: nothing is remembered, and says so), or STORE_E_NEWER (vigild
+ * refuses to start: the drains a newer vigil recorded would be ignored).
  */
 int store_prepare(const char *path, char *moved, size_t movedlen, char *err, size_t errlen);
 
@@ -108,5 +112,12 @@ struct store_override {
  * not expired at `now_ms`.  Returns the count (*out malloc'd), or -1. */
 int store_overrides_load(sqlite3 *db, const char *target, int64_t now_ms,
 			 struct store_override **out);
+
+/* ---- what was known before -------------------------------------------- */
+
+/* For each configured VRRP instance, the last state it was in other than
+ * INIT (the state it served in before a stop or crash) and since when. */
+typedef void (*store_state_fn)(void *arg, const char *name, const char *state, int64_t since_ms);
+int store_last_states(sqlite3 *db, store_state_fn fn, void *arg);
 
 #endif /* VIGIL_STORE_H */

@@ -24,6 +24,7 @@
 #include "core/spawn.h"
 #include "kern/kern_addr.h"
 #include "kern/kern_link.h"
+#include "store/store_writer.h"
 #include "vrrp/vrrp_fsm.h"
 #include "vrrp/vrrp_garp.h"
 #include "vrrp/vrrp_inst.h"
@@ -110,7 +111,12 @@ struct vrrp_engine {
 	char *fifo_path;
 	int fifo_fd;                 /* notify_fifo, -1 when none */
 	uint64_t rx_logged_at[VRRP_RX__COUNT];
+	struct store_writer *store;  /* NULL: no state store */
+	struct ev_timer counters_timer;
 };
+
+/* How often the counters go to the state store. */
+#define COUNTERS_EVERY_NS (60 * EV_NSEC_PER_SEC)
 
 static void inst_event(struct vrrp_inst *in, enum vrrp_fsm_ev_type type);
 
@@ -350,12 +356,107 @@ static void apply(struct vrrp_inst *in, const struct vrrp_fsm_out *out)
 	}
 }
 
+/* ---- the state store ------------------------------------------------------------ */
+
+/* A transition, or a new effective priority or master: one record queued
+ * (a lock and an append; the writer thread does the SQL). */
+static void store_status(struct vrrp_inst *in, enum vrrp_state from, const char *reason)
+{
+	struct store_rec *r;
+	char m[VADDR_STRLEN] = "";
+
+	if (!in->e->store)
+		return;
+	r = store_rec_new(reason ? STORE_VRRP_STATE : STORE_VRRP_STATUS);
+	if (!r)
+		return;
+	if (in->fsm.master_addr.family)
+		vaddr_str(&in->fsm.master_addr, m);
+	store_rec_str(r, 0, in->name);
+	store_rec_str(r, 1, vrrp_state_name(from));
+	store_rec_str(r, 2, vrrp_state_name(in->fsm.state));
+	store_rec_str(r, 3, reason);
+	store_rec_str(r, 4, m[0] ? m : NULL);
+	r->i[0] = in->fsm.priority;
+	store_writer_put(in->e->store, r);
+}
+
+/* The configured instances, after a start or reload: one transaction, so
+ * a reader never sees them all absent. */
+static void store_instances(struct vrrp_engine *e)
+{
+	if (!e->store)
+		return;
+	store_writer_hold(e->store);
+	store_writer_put(e->store, store_rec_new(STORE_VRRP_ABSENT));
+	for (size_t i = 0; i < e->n_insts; i++) {
+		struct vrrp_inst *in = e->insts[i];
+		struct store_rec *r = store_rec_new(STORE_VRRP_INSTANCE);
+
+		if (!r)
+			break;
+		store_rec_str(r, 0, in->name);
+		store_rec_str(r, 1, in->family == AF_INET6 ? "inet6" : "inet");
+		store_rec_str(r, 2, in->ifname);
+		r->i[0] = in->vrid;
+		r->i[1] = in->fcfg.version;
+		r->i[2] = in->base_priority;
+		store_writer_put(e->store, r);
+		store_status(in, in->fsm.state, NULL);
+	}
+	store_writer_release(e->store);
+}
+
+static void put_counter(struct vrrp_engine *e, const char *name, const char *counter, uint64_t v)
+{
+	struct store_rec *r = store_rec_new(STORE_COUNTER);
+
+	if (!r)
+		return;
+	store_rec_str(r, 0, "vrrp_instance");
+	store_rec_str(r, 1, name);
+	store_rec_str(r, 3, counter);
+	r->i[0] = (int64_t)v;
+	store_writer_put(e->store, r);
+}
+
+static void on_counters_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vrrp_engine *e = arg;
+
+	store_writer_hold(e->store);
+	for (size_t i = 0; i < e->n_insts; i++) {
+		struct vrrp_inst *in = e->insts[i];
+
+		put_counter(e, in->name, "adverts_sent", in->adverts_sent);
+		put_counter(e, in->name, "adverts_received", in->rx.n[VRRP_RX_OK]);
+		put_counter(e, in->name, "become_master", in->become_master);
+	}
+	store_writer_release(e->store);
+	ev_timer_start_in(loop, t, COUNTERS_EVERY_NS);
+}
+
+void vrrp_engine_set_store(struct vrrp_engine *e, struct store_writer *w)
+{
+	e->store = w;
+	ev_timer_init(&e->counters_timer, on_counters_timer, e);
+	if (w)
+		ev_timer_start_in(e->loop, &e->counters_timer, COUNTERS_EVERY_NS);
+}
+
 static void step(struct vrrp_inst *in, const struct vrrp_fsm_ev *ev)
 {
 	struct vrrp_fsm_out out;
+	enum vrrp_state from = in->fsm.state;
+	uint8_t prio = in->fsm.priority;
+	struct vaddr master = in->fsm.master_addr;
 
 	vrrp_fsm_step(&in->fsm, &in->fcfg, ev, ev_now(in->e->loop), &out);
 	apply(in, &out);
+	if (out.reason)
+		store_status(in, from, out.reason);
+	else if (prio != in->fsm.priority || memcmp(&master, &in->fsm.master_addr, sizeof(master)) != 0)
+		store_status(in, from, NULL);
 	if ((out.actions & VRRP_ACT_OTHER_MASTER) &&
 	    rx_should_log(&in->rx_logged_at[VRRP_RX_OK], ev_now(in->e->loop))) {
 		char m[VADDR_STRLEN];
@@ -938,6 +1039,7 @@ int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
 		inst_own_priority(e->insts[i]);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_start(e->insts[i]);
+	store_instances(e);
 	return 0;
 }
 
@@ -1010,6 +1112,7 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
 			inst_retrack(next[i]);
 		}
 	}
+	store_instances(e);
 	log_info("vrrp: reload: %zu instances kept running, %zu started, %zu stopped", kept, started, stopped);
 	return 0;
 }
@@ -1024,6 +1127,7 @@ void vrrp_engine_free(struct vrrp_engine *e)
 {
 	if (!e)
 		return;
+	ev_timer_stop(e->loop, &e->counters_timer);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_free(e->insts[i]);
 	free(e->insts);

@@ -13,6 +13,7 @@
 struct conf;
 struct ev_loop;
 struct vrrp_engine;
+struct store_writer;
 
 struct vrrp_engine *vrrp_engine_new(struct ev_loop *loop);
 /* Build the instances of `c` and start them (RFC Startup event).  Virtual
@@ -26,6 +27,10 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c);
  * their addresses. */
 void vrrp_engine_stop(struct vrrp_engine *e);
 void vrrp_engine_free(struct vrrp_engine *e);
+
+/* Record instances, transitions, priorities and counters in the state
+ * store through `w` (NULL: none).  Call before vrrp_engine_start. */
+void vrrp_engine_set_store(struct vrrp_engine *e, struct store_writer *w);
 
 /* Write every instance's state and receive counters as JSON to `path`
  * (atomically).  keepalived writes /tmp/keepalived.stats on SIGUSR2; vigil

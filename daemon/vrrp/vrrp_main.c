@@ -11,14 +11,18 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 
 #include "conf/conf.h"
 #include "core/child.h"
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/opts.h"
+#include "store/store_writer.h"
 #include "vrrp/vrrp_inst.h"
 
 static char dump_path[PATH_MAX];
+static struct store_writer *store;
 
 /* SIGUSR2: write the state and counters next to the pid file. */
 static void on_usr2(struct ev_loop *loop, const struct signalfd_siginfo *si, void *arg)
@@ -27,6 +31,19 @@ static void on_usr2(struct ev_loop *loop, const struct signalfd_siginfo *si, voi
 
 	if (ctx->module && vrrp_engine_dump(ctx->module, dump_path) < 0)
 		log_warn("cannot write %s", dump_path);
+}
+
+/* What the store remembers of each instance from before this start: for
+ * the log (the RFC's start-up rules still decide the state). */
+static void log_last_state(void *arg, const char *name, const char *state, int64_t since_ms)
+{
+	char when[32];
+	time_t t = (time_t)(since_ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	log_info("(%s) last known state before this start: %s since %s", name, state, when);
 }
 
 static int vrrp_start(struct child_ctx *ctx)
@@ -43,6 +60,9 @@ static int vrrp_start(struct child_ctx *ctx)
 	ev_signal_add(ctx->loop, SIGUSR2, on_usr2, ctx);
 	log_info("vrrp: %zu instances, %zu sync groups, %zu scripts configured",
 		 ctx->conf->n_vrrps, ctx->conf->n_sync_groups, ctx->conf->n_scripts);
+	store = child_store_open(ctx);
+	child_store_last_states(ctx, log_last_state, NULL);
+	vrrp_engine_set_store(e, store);
 	return vrrp_engine_start(e, ctx->conf);
 }
 
@@ -56,6 +76,8 @@ static void vrrp_stop(struct child_ctx *ctx)
 	vrrp_engine_stop(ctx->module);
 	vrrp_engine_free(ctx->module);
 	ctx->module = NULL;
+	store_writer_free(store);     /* commits the last transitions */
+	store = NULL;
 }
 
 const struct child_ops vrrp_child_ops = {

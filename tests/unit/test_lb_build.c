@@ -32,15 +32,18 @@ static const char CONF[] =
 struct health {
 	bool up[2][3];
 	int weight[2][3];
+	int override[2][3];      /* 0: none; 99: drain (0); else as lb_diff.h */
 };
 
-static bool health_of(void *arg, size_t vs, size_t rs, bool *up, int *weight)
+static bool health_of(void *arg, size_t vs, size_t rs, bool *up, int *weight, int *override)
 {
 	struct health *h = arg;
 
 	*up = h->up[vs][rs];
 	if (h->weight[vs][rs])
 		*weight = h->weight[vs][rs];
+	if (h->override[vs][rs])
+		*override = h->override[vs][rs] == 99 ? 0 : h->override[vs][rs];
 	return true;
 }
 
@@ -111,6 +114,34 @@ static void test_down_is_removed_or_inhibited(void **state)
 	assert_non_null(find(s, "192.0.2.135"));                /* down, inhibited: */
 	assert_int_equal(find(s, "192.0.2.135")->conf.weight, 0); /* weight 0 */
 	lb_model_free(&m);
+	conf_free(c);
+}
+
+/* An operator's drain, weight and maint reach the model; the keys the
+ * operator names them by are the ones ipvsadm shows. */
+static void test_overrides_and_keys(void **state)
+{
+	struct conf *c = load();
+	struct health h = { .up = { { true, true, false }, { true } },
+			    .override = { { 99, 7, LB_OVERRIDE_MAINT }, { LB_OVERRIDE_MAINT } } };
+	char vk[LB_KEY_STRLEN], rk[LB_KEY_STRLEN];
+	struct lb_model m;
+	const struct lb_service *s;
+
+	assert_int_equal(lb_model_from_conf(c, health_of, NULL, &h, &m), 0);
+	s = &m.svcs[0];
+	assert_int_equal(find(s, "192.0.2.133")->conf.weight, 0);   /* drained */
+	assert_int_equal(find(s, "192.0.2.134")->conf.weight, 7);   /* operator's weight */
+	assert_null(find(s, "192.0.2.135"));     /* maint: out, though inhibit_on_failure */
+	assert_int_equal(m.svcs[1].n_dests, 0);
+	lb_model_free(&m);
+
+	lb_conf_keys(c, 0, 1, vk, rk);
+	assert_string_equal(vk, "TCP 192.0.2.100:80");
+	assert_string_equal(rk, "192.0.2.134:80");
+	lb_conf_keys(c, 1, 0, vk, rk);
+	assert_string_equal(vk, "FWM 7 IPv6");
+	assert_string_equal(rk, "[2001:db8::11]:80");
 	conf_free(c);
 }
 
@@ -219,6 +250,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_service_from_config),
 		cmocka_unit_test(test_down_is_removed_or_inhibited),
+		cmocka_unit_test(test_overrides_and_keys),
 		cmocka_unit_test(test_sorry_server_when_none_is_up),
 		cmocka_unit_test(test_dynamic_weight_is_used),
 		cmocka_unit_test(test_sorry_server_when_quorum_is_lost),

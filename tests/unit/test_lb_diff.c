@@ -457,6 +457,8 @@ static void test_effective_weight(void **state)
 		{ 3, true, false, 7, 7 },                       /* operator weight */
 		{ 0, true, false, LB_OVERRIDE_NONE, 0 },        /* weight 0 in the config */
 		{ -2, true, false, LB_OVERRIDE_NONE, 0 },
+		{ 3, true, true, LB_OVERRIDE_MAINT, LB_WEIGHT_ABSENT },   /* maint: out, even up */
+		{ 3, false, true, LB_OVERRIDE_MAINT, LB_WEIGHT_ABSENT },  /* and not kept by inhibit */
 	};
 	size_t i;
 

@@ -90,6 +90,31 @@ static void test_decode_enforces_direction(void **state)
 	assert_int_equal(msg_decode(buf, n, PROC_PARENT, PROC_VRRP, &m, &why), 0);
 }
 
+/* Edits are relayed by the parent: mgmt never reaches an engine directly,
+ * an engine cannot start an edit, and answers go back to mgmt only. */
+static void test_edits_go_through_the_parent(void **state)
+{
+	static uint8_t buf[sizeof(struct msg) + 16];
+	static struct msg m;
+	struct msg_edit e = { .id = 1, .proc = PROC_CHECK, .text = "{}" };
+	struct msg_edit_done d = { .id = 1 };
+	const char *why = NULL;
+	size_t n = encode(buf, MSG_EDIT, sizeof(e), &e);
+
+	assert_int_equal(msg_decode(buf, n, PROC_MGMT, PROC_PARENT, &m, &why), 0);
+	assert_int_equal(msg_decode(buf, n, PROC_PARENT, PROC_CHECK, &m, &why), 0);
+	assert_int_equal(msg_decode(buf, n, PROC_PARENT, PROC_VRRP, &m, &why), 0);
+	assert_int_equal(msg_decode(buf, n, PROC_MGMT, PROC_CHECK, &m, &why), -1);
+	assert_int_equal(msg_decode(buf, n, PROC_CHECK, PROC_PARENT, &m, &why), -1);
+	assert_int_equal(msg_decode(buf, n, PROC_PARENT, PROC_MGMT, &m, &why), -1);
+	n = encode(buf, MSG_EDIT_DONE, sizeof(d), &d);
+	assert_int_equal(msg_decode(buf, n, PROC_CHECK, PROC_PARENT, &m, &why), 0);
+	assert_int_equal(msg_decode(buf, n, PROC_PARENT, PROC_MGMT, &m, &why), 0);
+	assert_int_equal(msg_decode(buf, n, PROC_CHECK, PROC_MGMT, &m, &why), -1);
+	assert_int_equal(msg_decode(buf, n, PROC_PARENT, PROC_VRRP, &m, &why), -1);
+	assert_int_equal(msg_decode(buf, n, PROC_MGMT, PROC_PARENT, &m, &why), -1);
+}
+
 static void test_send_refuses_what_table_forbids(void **state)
 {
 	int sv[2];
@@ -159,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_decode_rejects_bad_sizes),
 		cmocka_unit_test(test_decode_rejects_unknown_type),
 		cmocka_unit_test(test_decode_enforces_direction),
+		cmocka_unit_test(test_edits_go_through_the_parent),
 		cmocka_unit_test(test_send_refuses_what_table_forbids),
 		cmocka_unit_test(test_socketpair_round_trip_and_eof),
 		cmocka_unit_test(test_recv_rejects_oversized_datagram),

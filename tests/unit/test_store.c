@@ -148,7 +148,7 @@ static void test_newer_database_is_refused(void **state)
 	sqlite3_close(db);
 
 	err[0] = '\0';
-	assert_int_equal(store_prepare(f->path, moved, sizeof(moved), err, sizeof(err)), -1);
+	assert_int_equal(store_prepare(f->path, moved, sizeof(moved), err, sizeof(err)), STORE_E_NEWER);
 	assert_non_null(strstr(err, "newer"));
 	assert_string_equal(moved, "");      /* refused, not moved aside: it is not damaged */
 	assert_null(store_open(f->path, true, err, sizeof(err)));
