@@ -174,7 +174,8 @@ bd_start() {
 	vigild)
 		setsid ip netns exec "$(lab_ns "$node")" "$VIGILD" -n -l -P -f "$conf" \
 			-p "$dir/parent.pid" -r "$dir/vrrp.pid" -c "$dir/check.pid" \
-			--mgmt_pid "$dir/mgmt.pid" </dev/null >>"$dir/$impl.log" 2>&1 &
+			--mgmt_pid "$dir/mgmt.pid" --db "$dir/vigil.db" --control "$dir/vigil.sock" \
+			</dev/null >>"$dir/$impl.log" 2>&1 &
 		;;
 	keepalived)
 		setsid ip netns exec "$(lab_ns "$node")" keepalived -n -l -D -P -f "$conf" \

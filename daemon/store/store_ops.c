@@ -70,9 +70,9 @@ static const char *const op_sql[STORE_OP__COUNT][4] = {
 		"value = excluded.value, who = excluded.who, reason = excluded.reason, "
 		"created = excluded.created, expires = excluded.expires",
 		"INSERT INTO audit (at, who, action, target, detail) VALUES (:at, :s4, :s3, "
-		TARGET_NAME ", trim(coalesce('value ' || :i0, '') || coalesce(', expires ' || "
+		TARGET_NAME ", ltrim(coalesce('value ' || :i0, '') || coalesce(', expires ' || "
 		"strftime('%Y-%m-%dT%H:%M:%SZ', :i1 / 1000, 'unixepoch'), '') || "
-		"coalesce(': ' || nullif(:s5, ''), '')))",
+		"coalesce(': ' || nullif(:s5, ''), ''), ', :'))",
 	},
 	[STORE_OVERRIDE_CLEAR] = {
 		"DELETE FROM override WHERE target = :s0 AND target_id = " TARGET_ID,

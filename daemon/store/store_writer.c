@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,7 +262,16 @@ struct store_writer *store_writer_new(const char *path, struct ev_loop *loop,
 		snprintf(err, errlen, "cannot watch the writer's eventfd");
 		goto fail;
 	}
-	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+	/* The thread takes no signal: the loop reads them from its signalfd,
+	 * and a SIGCHLD the kernel handed to this thread would be lost. */
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, writer_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		snprintf(err, errlen, "cannot start the writer thread");
 		if (loop)
 			ev_io_del(loop, w->efd);

@@ -379,7 +379,8 @@ vigild_start() {
 	# vigild's own pid and `wait` gives its exit status.
 	ip netns exec "$(lab_ns "$node")" "$VIGILD" -n -l -f "$conf" \
 		-p "$dir/vigild.pid" -r "$dir/vrrp.pid" -c "$dir/check.pid" \
-		--mgmt_pid "$dir/mgmt.pid" </dev/null >>"$dir/vigild.log" 2>&1 &
+		--mgmt_pid "$dir/mgmt.pid" --db "$dir/vigil.db" --control "$dir/vigil.sock" \
+		</dev/null >>"$dir/vigild.log" 2>&1 &
 	LAB_VIGILD_JOB[$node]=$!
 	if ! wait_for 10 vigild__up_or_dead "$node" ||
 		! vigild__children_up "$node"; then

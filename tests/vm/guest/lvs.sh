@@ -234,7 +234,8 @@ vigild_start() { # NAME CONF [OPTIONS]: vigild in "dir", log $LOG_DIR/lvs-NAME.l
 	vlog=$LOG_DIR/lvs-$name.log
 	rm -f "$W"/*.pid.v
 	ip netns exec lvs-dir "$vigild" -n -l -f "$conf" -p "$W/vigild.pid.v" -r "$W/vrrp.pid.v" \
-		-c "$W/check.pid.v" --mgmt_pid "$W/mgmt.pid.v" "$@" >"$vlog" 2>&1 &
+		-c "$W/check.pid.v" --mgmt_pid "$W/mgmt.pid.v" --db "$W/vigil.db" \
+		--control "$W/vigil.sock" "$@" >"$vlog" 2>&1 &
 	vpid=$!
 }
 vigild_stop() { # SIGTERM, wait up to 10 s for the exit
