@@ -30,7 +30,8 @@ fi
 
 # The checks of guest/lvs.sh, in its order.
 ids=(lab vigild-start ipvs-nat traffic-wrr rs-down rs-down-log rs-down-traffic check-state rs-up
-	inhibit-reload inhibit-down inhibit-up restart-adopt stop-release stop-foreign
+	inhibit-reload inhibit-down inhibit-up restart-adopt drain-ipvs drain-restart undrain-ipvs
+	stop-release stop-foreign
 	keep-on-stop dr-persist fwmark ipv6 sorry-server sorry-leave extra-release)
 
 tap_plan $((2 + ${#ids[@]}))
