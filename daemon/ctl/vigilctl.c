@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,10 @@ static void usage(FILE *out)
 "  maint VS RS            take RS out of IPVS (its health checks go on)\n"
 "  weight VS RS N         give RS weight N instead of the configured one\n"
 "  undrain VS RS          back to the configured weight (clears maint, weight too)\n"
-"  overrides              the operators' drains, maints and weights in effect\n"
+"  demote INSTANCE N      lower VRRP instance INSTANCE's priority by N (a master\n"
+"                         hands over to a backup with a higher priority)\n"
+"  undemote INSTANCE      back to its own priority\n"
+"  overrides              the operators' drains, maints, weights and demotions\n"
 "  history [NAME]         the state transitions of VRRP instances and real servers\n"
 "                         (NAME: an instance, or a real server such as\n"
 "                         192.0.2.11:80), newest last\n"
@@ -58,7 +62,7 @@ static void usage(FILE *out)
 "  -p, --pid=FILE       vigild's pid file (default " DEFAULT_PID_FILE ")\n"
 "  -s, --control=PATH   vigild's control socket (default " DEFAULT_CONTROL ")\n"
 "  -d, --db=FILE        the state database (default " DEFAULT_DB ")\n"
-"  -r, --reason=TEXT    why (drain, maint, weight, undrain): kept in the audit log\n"
+"  -r, --reason=TEXT    why (any edit): kept in the audit log\n"
 "  -e, --expires=DUR    the edit ends by itself after DUR: 90s, 30m, 2h, 1d\n"
 "  -n, --limit=N        history: the last N transitions (default 50)\n"
 "  -h, --help           print this help\n"
@@ -200,18 +204,26 @@ static int cmd_edit(const char *control, const char *action, char **args, int na
 	int fd, status;
 	const char *text = "";
 
-	if (nargs != (strcmp(action, "weight") == 0 ? 3 : 2)) {
+	bool vrrp = strcmp(action, "demote") == 0 || strcmp(action, "undemote") == 0;
+	bool valued = strcmp(action, "weight") == 0 || strcmp(action, "demote") == 0;
+	int want = (vrrp ? 1 : 2) + valued;
+
+	if (nargs != want) {
 		fprintf(stderr, "vigilctl: %s needs %s (see vigilctl --help)\n", action,
-			strcmp(action, "weight") == 0 ? "VS RS N" : "VS RS");
+			strcmp(action, "weight") == 0 ? "VS RS N" : strcmp(action, "demote") == 0 ?
+			"INSTANCE N" : vrrp ? "INSTANCE" : "VS RS");
 		return 2;
 	}
-	req = json_pack("{s:s, s:s, s:s}", "action", action, "vs", args[0], "rs", args[1]);
-	if (strcmp(action, "weight") == 0) {
+	if (vrrp)
+		req = json_pack("{s:s, s:s}", "action", action, "instance", args[0]);
+	else
+		req = json_pack("{s:s, s:s, s:s}", "action", action, "vs", args[0], "rs", args[1]);
+	if (valued) {
 		char *end;
-		long w = strtol(args[2], &end, 10);
+		long w = strtol(args[want - 1], &end, 10);
 
-		if (*end || end == args[2]) {
-			fprintf(stderr, "vigilctl: weight '%s' is not a number\n", args[2]);
+		if (*end || end == args[want - 1]) {
+			fprintf(stderr, "vigilctl: '%s' is not a number\n", args[want - 1]);
 			json_decref(req);
 			return 2;
 		}
@@ -387,26 +399,29 @@ static int cmd_overrides(const char *db_path)
 	if (!db)
 		return 1;
 	if (sqlite3_prepare_v2(db,
-		"SELECT vs.key, rs.key, o.kind, o.value, o.who, o.reason, o.created, o.expires "
+		"SELECT * FROM ("
+		"SELECT vs.key, rs.key, o.kind, o.value, o.who, o.reason, o.created, o.expires, o.id "
 		"FROM override o JOIN real_server rs ON o.target = 'real_server' AND rs.id = o.target_id "
 		"JOIN virtual_server vs ON vs.id = rs.vs_id "
-		"WHERE o.expires IS NULL OR o.expires > CAST(strftime('%s','now') AS INTEGER) * 1000 "
-		"ORDER BY o.id", -1, &st, NULL) != SQLITE_OK) {
+		"UNION ALL SELECT 'VRRP', vi.name, o.kind, o.value, o.who, o.reason, o.created, o.expires, o.id "
+		"FROM override o JOIN vrrp_instance vi ON o.target = 'vrrp_instance' AND vi.id = o.target_id) "
+		"WHERE expires IS NULL OR expires > CAST(strftime('%s','now') AS INTEGER) * 1000 "
+		"ORDER BY 9", -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "vigilctl: %s: %s (is it a vigil state database?)\n", db_path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return 1;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (!n++)
-			printf("%-22s %-22s %-8s %-19s %-19s %s\n", "VIRTUAL SERVER", "REAL SERVER", "SETTING",
+			printf("%-22s %-22s %-9s %-19s %-19s %s\n", "VIRTUAL SERVER", "REAL SERVER/INSTANCE", "SETTING",
 			       "SINCE", "UNTIL", "BY, WHY");
 		char setting[32];
 
-		if (strcmp(col(st, 2), "weight") == 0)
-			snprintf(setting, sizeof(setting), "weight %lld", (long long)sqlite3_column_int64(st, 3));
+		if (strcmp(col(st, 2), "weight") == 0 || strcmp(col(st, 2), "demote") == 0)
+			snprintf(setting, sizeof(setting), "%s %lld", col(st, 2), (long long)sqlite3_column_int64(st, 3));
 		else
 			snprintf(setting, sizeof(setting), "%s", col(st, 2));
-		printf("%-22s %-22s %-8s %-19s %-19s %s%s%s\n", col(st, 0), col(st, 1), setting,
+		printf("%-22s %-22s %-9s %-19s %-19s %s%s%s\n", col(st, 0), col(st, 1), setting,
 		       fmt_ms(sqlite3_column_int64(st, 6), when, sizeof(when)),
 		       sqlite3_column_type(st, 7) == SQLITE_NULL ? "-" :
 		       fmt_ms(sqlite3_column_int64(st, 7), until, sizeof(until)),
@@ -415,7 +430,7 @@ static int cmd_overrides(const char *db_path)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	if (!n)
-		printf("no overrides: every real server has its configured weight\n");
+		printf("no overrides: every real server has its configured weight, every instance its priority\n");
 	return 0;
 }
 
@@ -469,7 +484,7 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[optind++];
 	if (strcmp(cmd, "drain") == 0 || strcmp(cmd, "undrain") == 0 || strcmp(cmd, "maint") == 0 ||
-	    strcmp(cmd, "weight") == 0)
+	    strcmp(cmd, "weight") == 0 || strcmp(cmd, "demote") == 0 || strcmp(cmd, "undemote") == 0)
 		return cmd_edit(control, cmd, argv + optind, argc - optind, reason, expires_in);
 	if (strcmp(cmd, "history") == 0 && argc - optind <= 1)
 		return cmd_history(db, optind < argc ? argv[optind] : NULL, limit);

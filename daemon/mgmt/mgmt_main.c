@@ -101,6 +101,10 @@ static int engine_for(const char *action, enum proc_id *to)
 {
 	static const char *const check_actions[] = { "drain", "undrain", "maint", "weight", "clear" };
 
+	if (strcmp(action, "demote") == 0 || strcmp(action, "undemote") == 0) {
+		*to = PROC_VRRP;
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(check_actions) / sizeof(check_actions[0]); i++)
 		if (strcmp(action, check_actions[i]) == 0) {
 			*to = PROC_CHECK;
@@ -130,7 +134,7 @@ static void client_request(struct client *c)
 	}
 	if (json_unpack(req, "{s:s}", "action", &action) < 0 || engine_for(action, &to) < 0) {
 		json_decref(req);
-		client_answer(c, 400, "unknown action: use drain, undrain, maint, weight or clear");
+		client_answer(c, 400, "unknown action: use drain, undrain, maint, weight, clear, demote or undemote");
 		return;
 	}
 	/* who: the name the client gives (SUDO_USER, USER), and the uid the

@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/spawn.h"
 #include "kern/kern_addr.h"
+#include "core/child.h"
 #include "kern/kern_link.h"
 #include "store/store_writer.h"
 #include "vrrp/vrrp_fsm.h"
@@ -113,12 +114,22 @@ struct vrrp_engine {
 	uint64_t rx_logged_at[VRRP_RX__COUNT];
 	struct store_writer *store;  /* NULL: no state store */
 	struct ev_timer counters_timer;
+	struct vrrp_demote *demotes; /* operators' demotions, by instance name */
+	size_t n_demotes;
+	struct ev_timer demote_expiry;
+};
+
+struct vrrp_demote {
+	char name[64];
+	int by;
+	int64_t expires;             /* Unix ms, 0: none */
 };
 
 /* How often the counters go to the state store. */
 #define COUNTERS_EVERY_NS (60 * EV_NSEC_PER_SEC)
 
 static void inst_event(struct vrrp_inst *in, enum vrrp_fsm_ev_type type);
+static void on_demote_expiry(struct ev_loop *loop, struct ev_timer *t, void *arg);
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -518,10 +529,21 @@ static void on_down_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 
 /* ---- tracking ----------------------------------------------------------------- */
 
+static const struct vrrp_demote *find_demote(const struct vrrp_engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->n_demotes; i++)
+		if (strcmp(e->demotes[i].name, name) == 0)
+			return &e->demotes[i];
+	return NULL;
+}
+
 static int inst_own_priority(struct vrrp_inst *in)
 {
-	return vrrp_track_priority(in->e->track, in->base_priority, in->tracks, in->n_tracks,
-				   &in->own_fault);
+	const struct vrrp_demote *d = find_demote(in->e, in->name);
+	int p = vrrp_track_priority(in->e->track, in->base_priority, in->tracks, in->n_tracks,
+				    &in->own_fault);
+
+	return d ? vrrp_demoted(p, d->by) : p;
 }
 
 /* A sync group is in FAULT while any member's own trackers say so. */
@@ -943,6 +965,7 @@ struct vrrp_engine *vrrp_engine_new(struct ev_loop *loop)
 
 	e->loop = loop;
 	e->fifo_fd = -1;
+	ev_timer_init(&e->demote_expiry, on_demote_expiry, e);
 	if (kern_addr_open() < 0)
 		log_warnx("cannot open rtnetlink: virtual addresses cannot be managed");
 	if (vrrp_garp_open() < 0)
@@ -1128,6 +1151,8 @@ void vrrp_engine_free(struct vrrp_engine *e)
 	if (!e)
 		return;
 	ev_timer_stop(e->loop, &e->counters_timer);
+	ev_timer_stop(e->loop, &e->demote_expiry);
+	free(e->demotes);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_free(e->insts[i]);
 	free(e->insts);
@@ -1198,4 +1223,213 @@ int vrrp_engine_dump(const struct vrrp_engine *e, const char *path)
 	json_object_set_new(root, "instances", arr);
 	json_object_set_new(root, "rx_unmatched", rx_json(&e->rx));
 	return json_file_write(root, path);
+}
+
+/* ---- operators' demotions ------------------------------------------------------ */
+
+static void demote_arm(struct vrrp_engine *e)
+{
+	int64_t first = 0, now = store_now_ms();
+
+	for (size_t i = 0; i < e->n_demotes; i++)
+		if (e->demotes[i].expires && (!first || e->demotes[i].expires < first))
+			first = e->demotes[i].expires;
+	if (!first)
+		ev_timer_stop(e->loop, &e->demote_expiry);
+	else
+		ev_timer_start_in(e->loop, &e->demote_expiry,
+				  first > now ? (uint64_t)(first - now) * EV_NSEC_PER_MSEC : 0);
+}
+
+static int demote_set(struct vrrp_engine *e, const char *name, int by, int64_t expires)
+{
+	struct vrrp_demote *d = (struct vrrp_demote *)find_demote(e, name);
+
+	if (!by) {
+		if (d)
+			*d = e->demotes[--e->n_demotes];
+		return 0;
+	}
+	if (!d) {
+		struct vrrp_demote *v = realloc(e->demotes, (e->n_demotes + 1) * sizeof(*v));
+
+		if (!v)
+			return -1;
+		e->demotes = v;
+		d = &e->demotes[e->n_demotes++];
+	}
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->by = by;
+	d->expires = expires;
+	return 0;
+}
+
+static void on_demote_expiry(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct vrrp_engine *e = arg;
+	int64_t now = store_now_ms();
+
+	for (size_t i = 0; i < e->n_demotes;) {
+		struct vrrp_demote *d = &e->demotes[i];
+		struct store_rec *r;
+
+		if (!d->expires || d->expires > now) {
+			i++;
+			continue;
+		}
+		log_notice("(%s) operator's demotion by %d expired", d->name, d->by);
+		if (e->store && (r = store_rec_new(STORE_OVERRIDE_CLEAR))) {
+			store_rec_str(r, 0, "vrrp_instance");
+			store_rec_str(r, 1, d->name);
+			store_rec_str(r, 3, "expire");
+			store_rec_str(r, 4, "vigild");
+			store_rec_str(r, 5, "demote");
+			store_writer_put(e->store, r);
+		}
+		*d = e->demotes[--e->n_demotes];
+	}
+	demote_arm(e);
+	on_track_changed(e);
+}
+
+void vrrp_engine_load_demotions(struct vrrp_engine *e, sqlite3 *db)
+{
+	struct store_override *v;
+	int n = store_overrides_load(db, "vrrp_instance", store_now_ms(), &v);
+
+	if (n < 0) {
+		log_errx("vrrp: state store: %s: operators' demotions are not re-applied", sqlite3_errmsg(db));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (v[i].kind == STORE_OV_DEMOTE && demote_set(e, v[i].key[0], (int)v[i].value, v[i].expires) == 0)
+			log_notice("(%s) operator's demotion by %lld (%s, %s) re-applied from the state store",
+				   v[i].key[0], (long long)v[i].value, v[i].who,
+				   v[i].reason[0] ? v[i].reason : "no reason given");
+	if (n > 0)
+		free(v);
+	demote_arm(e);
+}
+
+struct pending_demote {
+	struct vrrp_engine *e;
+	struct child_ctx *ctx;
+	uint32_t id;
+	char name[64];
+	int by;
+	int64_t expires;
+};
+
+static void demote_apply(struct pending_demote *pd, const char *note)
+{
+	struct vrrp_engine *e = pd->e;
+	struct vrrp_inst *in = NULL;
+
+	if (demote_set(e, pd->name, pd->by, pd->expires) < 0) {
+		child_edit_done(pd->ctx, pd->id, 500, "out of memory");
+		return;
+	}
+	demote_arm(e);
+	on_track_changed(e);        /* the new priority takes effect now */
+	for (size_t i = 0; i < e->n_insts; i++)
+		if (strcmp(e->insts[i]->name, pd->name) == 0)
+			in = e->insts[i];
+	log_notice("(%s) operator: %s%s", pd->name, pd->by ? "demoted" : "demotion cleared", note);
+	child_edit_done(pd->ctx, pd->id, 0, "%s: %s; effective priority now %u (%s)%s", pd->name,
+			pd->by ? "demoted" : "demotion cleared", in ? in->fsm.priority : 0,
+			in ? vrrp_state_name(in->fsm.state) : "?", note);
+}
+
+static void on_demote_stored(void *arg, int status, const char *err)
+{
+	struct pending_demote *pd = arg;
+
+	if (status < 0)
+		child_edit_done(pd->ctx, pd->id, 500, "not stored (%s); nothing changed", err);
+	else
+		demote_apply(pd, "");
+	free(pd);
+}
+
+void vrrp_engine_edit(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id, const char *text)
+{
+	const char *action = "", *name = NULL, *reason = "", *who = "?";
+	json_int_t value = 0, expires_in = 0;
+	json_t *req = json_loads(text, 0, NULL);
+	struct vrrp_inst *in = NULL;
+	struct pending_demote *pd;
+	struct store_rec *r;
+	bool clear;
+
+	if (!req || json_unpack(req, "{s:s, s?s, s?s, s?s, s?I, s?I}", "action", &action, "instance",
+				&name, "reason", &reason, "who", &who, "value", &value,
+				"expires_in", &expires_in) < 0 || !name) {
+		child_edit_done(ctx, id, 400, "malformed edit (demote needs an instance)");
+		json_decref(req);
+		return;
+	}
+	clear = strcmp(action, "undemote") == 0;
+	for (size_t i = 0; i < e->n_insts; i++)
+		if (strcmp(e->insts[i]->name, name) == 0)
+			in = e->insts[i];
+	if (!in) {
+		char names[512] = "";
+		size_t n = 0;
+
+		for (size_t i = 0; i < e->n_insts && n < sizeof(names) - 80; i++)
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", i ? ", " : "",
+					      e->insts[i]->name);
+		child_edit_done(ctx, id, 404, "no VRRP instance '%s' in the configuration (there are: %s)",
+				name, n ? names : "none");
+		goto out;
+	}
+	if (!clear && (value < 1 || value > 253)) {
+		child_edit_done(ctx, id, 400, "demote needs an amount from 1 to 253");
+		goto out;
+	}
+	if (!clear && in->base_priority == 255) {
+		child_edit_done(ctx, id, 409, "%s owns its addresses (priority 255): the RFC does not let "
+				"an owner lower its priority; stop it, or give it another priority", name);
+		goto out;
+	}
+	if (expires_in < 0 || expires_in > 10LL * 365 * 24 * 3600) {
+		child_edit_done(ctx, id, 400, "the expiry must be from 0 (none) to 10 years, in seconds");
+		goto out;
+	}
+	pd = calloc(1, sizeof(*pd));
+	if (!pd) {
+		child_edit_done(ctx, id, 500, "out of memory");
+		goto out;
+	}
+	pd->e = e;
+	pd->ctx = ctx;
+	pd->id = id;
+	snprintf(pd->name, sizeof(pd->name), "%s", name);
+	pd->by = clear ? 0 : (int)value;
+	pd->expires = !clear && expires_in ? store_now_ms() + expires_in * 1000 : 0;
+	if (!e->store) {
+		demote_apply(pd, " (not kept across restarts: vigild runs without its state store)");
+		free(pd);
+		goto out;
+	}
+	r = store_rec_new(clear ? STORE_OVERRIDE_CLEAR : STORE_OVERRIDE_SET);
+	if (!r) {
+		free(pd);
+		child_edit_done(ctx, id, 500, "out of memory");
+		goto out;
+	}
+	store_rec_str(r, 0, "vrrp_instance");
+	store_rec_str(r, 1, name);
+	store_rec_str(r, 3, clear ? "undemote" : "demote");
+	store_rec_str(r, 4, who);
+	store_rec_str(r, 5, reason);
+	if (!clear)
+		r->i[0] = value;
+	if (pd->expires)
+		r->i[1] = pd->expires;
+	r->done = on_demote_stored;
+	r->arg = pd;
+	store_writer_put(e->store, r);
+out:
+	json_decref(req);
 }

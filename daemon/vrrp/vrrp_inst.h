@@ -14,6 +14,8 @@ struct conf;
 struct ev_loop;
 struct vrrp_engine;
 struct store_writer;
+struct child_ctx;
+typedef struct sqlite3 sqlite3;
 
 struct vrrp_engine *vrrp_engine_new(struct ev_loop *loop);
 /* Build the instances of `c` and start them (RFC Startup event).  Virtual
@@ -31,6 +33,15 @@ void vrrp_engine_free(struct vrrp_engine *e);
 /* Record instances, transitions, priorities and counters in the state
  * store through `w` (NULL: none).  Call before vrrp_engine_start. */
 void vrrp_engine_set_store(struct vrrp_engine *e, struct store_writer *w);
+
+/* The operators' demotions in the store, applied from the start (before
+ * vrrp_engine_start). */
+void vrrp_engine_load_demotions(struct vrrp_engine *e, sqlite3 *db);
+
+/* An operator's edit (JSON from mgmt: action demote|undemote, instance,
+ * value, reason, who, expires_in): stored, applied (the effective priority
+ * changes now), answered with child_edit_done(). */
+void vrrp_engine_edit(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id, const char *json);
 
 /* Write every instance's state and receive counters as JSON to `path`
  * (atomically).  keepalived writes /tmp/keepalived.stats on SIGUSR2; vigil

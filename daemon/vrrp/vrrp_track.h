@@ -56,6 +56,9 @@ int vrrp_track_priority(const struct vrrp_track *t, int base,
 
 /* The rule itself, pure (vrrp_weight.c, unit tested): state[i] is 1/0 for
  * a script or interface that is fine / failing, the number for a file. */
+/* An operator's demotion (pure): `prio` lowered by `by`, to no less than
+ * 1; the address owner (255) is never demoted. */
+int vrrp_demoted(int prio, int by);
 int vrrp_weigh(int base, const struct vrrp_track_ref *refs, const long *state, size_t n,
 	       bool *fault);
 

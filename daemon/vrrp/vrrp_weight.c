@@ -38,3 +38,10 @@ int vrrp_weigh(int base, const struct vrrp_track_ref *refs, const long *state, s
 		return 255;      /* the address owner's priority does not move */
 	return prio < 1 ? 1 : prio > 254 ? 254 : (int)prio;
 }
+
+int vrrp_demoted(int prio, int by)
+{
+	if (prio == 255 || by <= 0)
+		return prio;
+	return prio - by < 1 ? 1 : prio - by;
+}

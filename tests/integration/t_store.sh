@@ -93,7 +93,7 @@ vi_id() { sql "SELECT id FROM vrrp_instance WHERE name = 'VI_1'"; }
 weight_is() { [[ $(rs_weight "$1") == "$2" ]]; }
 out_has() { grep -Fq -- "$2" <<<"$1"; }
 
-tap_plan 21
+tap_plan 26
 
 vigild_start lb "$CONF" || bail_out "vigild did not start"
 check "the database is created where --db says" test -s "$DB" || logs
@@ -149,6 +149,21 @@ check "a drain with --expires 2s ends by itself" \
 	wait_for 10 eval 'weight_is 192.0.2.31:80 5 && ctl history 192.0.2.31 | grep -q "expire"' || logs
 check "every edit is in the audit log (drains, refusals, undrain, expiry)" \
 	eval '(( $(sql "SELECT count(*) FROM audit") >= 6 ))'
+
+# ---- an instance's demotion -------------------------------------------------------------
+prio_is() { [[ $(sql "SELECT effective_priority FROM vrrp_instance WHERE name = 'VI_1'") == "$1" ]]; }
+out=$(ctl -r "move traffic" demote VI_1 30 2>&1)
+check "vigilctl demote VI_1 30: the answer gives the new effective priority" \
+	out_has "$out" "effective priority now 70" || diag "$out"
+check "... and the database has it when vigilctl returns" prio_is 70
+out=$(ctl demote VI_9 30 2>&1)
+check "an unknown instance is refused, naming the configured ones" out_has "$out" "there are: VI_1" || diag "$out"
+vigild_stop lb || bail_out "vigild did not stop"
+vigild_start lb "$CONF" || bail_out "vigild did not restart"
+check "after a restart the demotion is re-applied (logged), priority 70" \
+	eval 'log_wait lb "\\(VI_1\\) operator.s demotion by 30 .*re-applied" && wait_for 10 prio_is 70' || logs
+ctl undemote VI_1 >/dev/null 2>&1
+check "undemote: back to priority 100" prio_is 100
 
 # ---- damage, and a newer vigil's database ---------------------------------------------
 vigild_stop lb || bail_out "vigild did not stop"

@@ -83,6 +83,17 @@ static void test_clamped_and_owner_fixed(void **state)
 	assert_int_equal(vrrp_weigh(255, refs, failed, 2, &fault), 255);
 }
 
+/* An operator's demotion lowers the priority, never below 1, and never
+ * moves the address owner. */
+static void test_demotion(void **state)
+{
+	assert_int_equal(vrrp_demoted(100, 30), 70);
+	assert_int_equal(vrrp_demoted(100, 0), 100);
+	assert_int_equal(vrrp_demoted(100, 150), 1);
+	assert_int_equal(vrrp_demoted(1, 1), 1);
+	assert_int_equal(vrrp_demoted(255, 50), 255);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -92,6 +103,7 @@ int main(void)
 		cmocka_unit_test(test_weight_zero_failure_is_fault),
 		cmocka_unit_test(test_file_value_times_weight),
 		cmocka_unit_test(test_clamped_and_owner_fixed),
+		cmocka_unit_test(test_demotion),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
