@@ -2,7 +2,7 @@
  * store_bench.c - the program behind bench/store: what the state store's
  * writer thread sustains, and whether it disturbs the event loop's timers.
  *
- *   1. Throughput.  About 100 VRRP instances registered (STORE_VRRP_INSTANCE),
+ *   1. Throughput.  100 VRRP instances registered (STORE_VRRP_INSTANCE),
  *      then STORE_VRRP_STATE records put as fast as the writer takes them
  *      for a few seconds (the queue kept below a bound, so that the figure
  *      is what the writer sustains, not how fast malloc fills memory), then
@@ -14,7 +14,11 @@
  *      lateness = the CLOCK_MONOTONIC time at which its callback starts
  *      minus its deadline, in three runs: no writer; a writer that is idle;
  *      a writer committing what the timer callback itself puts (N records
- *      per tick, as the engine would queue them).
+ *      per tick, as the engine would queue them).  Each run is cut into
+ *      windows taken in turn (a, b, c, a, b, c, ...), so that what else the
+ *      machine does at the time falls on all three alike; the loop thread's
+ *      run-queue wait (schedstat) says how much of the lateness is a CPU
+ *      that was busy.
  *
  * A benchmark: it prints figures and asserts nothing.  Exit status 0 when it
  * ran, 1 when it could not (a store that cannot be prepared, no memory).
@@ -47,7 +51,8 @@
 struct opts {
 	double tp_seconds;       /* throughput window */
 	double timer_seconds;    /* each timer run, after the warm-up */
-	double warmup_seconds;   /* timer ticks not counted */
+	double warmup_seconds;   /* timer ticks not counted, each window */
+	unsigned rounds;         /* timer runs: interleaved windows per row */
 	uint64_t period_ns;
 	unsigned per_tick;       /* records put per tick in the storm run */
 	unsigned instances;
@@ -143,6 +148,20 @@ static struct store_writer *open_writer(const char *dir, const char *name, unsig
 	if (store_writer_flush(w) < 0)
 		die("registering the instances failed");
 	return w;
+}
+
+/* Remove dir/name and the database files in it. */
+static void remove_store(const char *dir, const char *name)
+{
+	static const char *const files[] = { "vigil.db", "vigil.db-wal", "vigil.db-shm", "vigil.db-journal" };
+	char path[512];
+
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]); k++) {
+		snprintf(path, sizeof(path), "%s/%s/%s", dir, name, files[k]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	rmdir(path);
 }
 
 /* ---- CPU time of the writer thread ---------------------------------------- */
@@ -253,6 +272,7 @@ static void throughput(const struct opts *o, const struct where *wh)
 	main1 = self_cpu_ns();
 	store_writer_stats(w, &s1);
 	store_writer_free(w);
+	remove_store(wh->dir, "throughput");
 
 	double secs = ns_to_s(t_end - t0);
 	uint64_t recs = s1.records - s0.records, txns = s1.transactions - s0.transactions;
@@ -270,64 +290,147 @@ static void throughput(const struct opts *o, const struct where *wh)
 
 enum mode { NO_WRITER, IDLE_WRITER, STORM };
 
-struct trun {
-	const struct opts *o;
+/* One table row: a mode (and for the storm, a database), its samples pooled
+ * over the rounds. */
+struct row {
 	enum mode mode;
-	struct ev_loop *loop;
-	struct ev_timer t;
-	struct store_writer *w;
-	uint64_t deadline;
-	uint64_t ticks, warmup, total;   /* ticks so far, not counted, in all */
-	uint64_t missed;                 /* deadlines skipped: a tick over a period late */
+	const struct where *wh;          /* the database: idle and storm */
+	char label[40];
 	int64_t *late;                   /* ns, one per counted tick */
 	size_t n_late;
 	uint64_t *feed;                  /* ns: create + put of a tick's records (even ticks) */
 	size_t n_feed;
 	uint64_t put_max;                /* ns: the longest single store_writer_put (odd ticks) */
-	uint64_t put;                    /* records put */
+	uint64_t missed;                 /* deadlines skipped: a tick over a period late */
+	uint64_t put, committed, txns;   /* records put, committed in the windows; transactions */
+	uint64_t backlog_max;            /* most records still queued at a window's end */
+	uint64_t flush_max;              /* ns: the longest flush of that backlog */
+	uint64_t run_ns;                 /* the windows with their warm-ups, in all */
+	uint64_t wcpu_ns;                /* the writer thread's CPU time in them */
+	uint64_t rqwait_ns;              /* the loop thread's time runnable, not running */
+};
+
+/* One window of one row. */
+struct seg {
+	const struct opts *o;
+	struct row *row;
+	struct store_writer *w;
+	struct ev_timer t;
+	uint64_t deadline, ticks, warmup, total;
 };
 
 static void on_tick(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
-	struct trun *r = arg;
+	struct seg *g = arg;
+	struct row *r = g->row;
 	uint64_t now = ev_monotonic_ns();
-	bool counted = r->ticks >= r->warmup;
+	bool counted = g->ticks >= g->warmup;
 
 	if (counted)
-		r->late[r->n_late++] = (int64_t)(now - r->deadline);
+		r->late[r->n_late++] = (int64_t)(now - g->deadline);
 	if (r->mode == STORM) {
 		/* Even ticks: the cost of feeding the store, as the engine
 		 * would.  Odd ticks: each put timed alone (a lock wait). */
-		if (r->ticks % 2 == 0) {
+		if (g->ticks % 2 == 0) {
 			uint64_t a = ev_monotonic_ns();
 
-			for (unsigned k = 0; k < r->o->per_tick; k++)
-				store_writer_put(r->w, state_rec(r->put++, r->o->instances));
+			for (unsigned k = 0; k < g->o->per_tick; k++)
+				store_writer_put(g->w, state_rec(r->put++, g->o->instances));
 			if (counted)
 				r->feed[r->n_feed++] = ev_monotonic_ns() - a;
 		} else {
-			for (unsigned k = 0; k < r->o->per_tick; k++) {
-				struct store_rec *rec = state_rec(r->put++, r->o->instances);
+			for (unsigned k = 0; k < g->o->per_tick; k++) {
+				struct store_rec *rec = state_rec(r->put++, g->o->instances);
 				uint64_t a = ev_monotonic_ns(), d;
 
-				store_writer_put(r->w, rec);
+				store_writer_put(g->w, rec);
 				d = ev_monotonic_ns() - a;
 				if (counted && d > r->put_max)
 					r->put_max = d;
 			}
 		}
 	}
-	if (++r->ticks >= r->total) {
+	if (++g->ticks >= g->total) {
 		ev_break(loop);
 		return;
 	}
-	r->deadline += r->o->period_ns;
+	g->deadline += g->o->period_ns;
 	now = ev_monotonic_ns();
-	while (r->deadline + r->o->period_ns <= now) {
-		r->deadline += r->o->period_ns;
-		r->missed++;
+	while (g->deadline + g->o->period_ns <= now) {
+		g->deadline += g->o->period_ns;
+		if (g->ticks >= g->warmup)
+			r->missed++;
 	}
-	ev_timer_start_at(loop, t, r->deadline);
+	ev_timer_start_at(loop, t, g->deadline);
+}
+
+/* Nanoseconds this (the loop's) thread waited runnable for a CPU. */
+static uint64_t self_rqwait_ns(void)
+{
+	unsigned long long run, wait = 0;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", (int)getpid());
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
+}
+
+/* One window for row r: a warm-up, then `seconds` of counted ticks, each
+ * storm window on a fresh database (removed after it).  The store's
+ * figures (rates, CPU) cover the warm-up too; the lateness does not. */
+static void segment(const struct opts *o, struct row *r, double seconds, unsigned round)
+{
+	struct seg g = { .o = o, .row = r };
+	struct store_writer_stats s0 = { 0 }, s1 = { 0 };
+	struct ev_loop *loop = ev_loop_new();
+	uint64_t t0, t_end, cpu0 = 0, cpu1 = 0, rq0, rq1, done, put0 = r->put;
+	char name[32];
+	pid_t tid = 0;
+
+	if (!loop)
+		die("cannot make an event loop");
+	g.warmup = (uint64_t)(o->warmup_seconds * 1e9) / o->period_ns;
+	g.total = g.warmup + (uint64_t)(seconds * 1e9) / o->period_ns;
+	snprintf(name, sizeof(name), "%s-%u", r->mode == STORM ? "storm" : "idle", round);
+	if (r->mode != NO_WRITER) {
+		g.w = open_writer(r->wh->dir, name, o->instances, loop);
+		tid = writer_tid();
+		store_writer_stats(g.w, &s0);
+		cpu0 = thread_cpu_ns(tid);
+	}
+	ev_timer_init(&g.t, on_tick, &g);
+	rq0 = self_rqwait_ns();
+	t0 = ev_monotonic_ns();
+	g.deadline = t0 + o->period_ns;
+	ev_timer_start_at(loop, &g.t, g.deadline);
+	if (ev_run(loop) < 0)
+		die("the event loop failed");
+	t_end = ev_monotonic_ns();
+	rq1 = self_rqwait_ns();
+	if (g.w) {
+		cpu1 = thread_cpu_ns(tid);
+		store_writer_stats(g.w, &s1);
+		done = s1.records + s1.failed - s0.records - s0.failed;
+		if (r->put - put0 - done > r->backlog_max)
+			r->backlog_max = r->put - put0 - done;
+		r->committed += s1.records - s0.records;
+		r->txns += s1.transactions - s0.transactions;
+		r->wcpu_ns += cpu1 - cpu0;
+		store_writer_flush(g.w);
+		if (ev_monotonic_ns() - t_end > r->flush_max)
+			r->flush_max = ev_monotonic_ns() - t_end;
+		store_writer_free(g.w);
+		remove_store(r->wh->dir, name);
+	}
+	r->rqwait_ns += rq1 - rq0;
+	r->run_ns += t_end - t0;
+	ev_loop_free(loop);
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -352,76 +455,88 @@ static size_t rank(size_t n, double p)
 	return k ? k - 1 : 0;
 }
 
-static double us(int64_t ns)
+static double us(uint64_t ns)
 {
 	return (double)ns / 1e3;
 }
 
-static void timer_run(const struct opts *o, enum mode mode, const struct where *wh)
+static void timer_runs(const struct opts *o, const struct where *wh, size_t n_wh)
 {
-	static const char *const names[] = { "a: no writer", "b: writer idle", "c: storm" };
-	struct trun r = { .o = o, .mode = mode };
-	struct store_writer_stats s0 = { 0 }, s1 = { 0 };
-	uint64_t t0, t1, flush_ns = 0, cpu0 = 0, cpu1 = 0, backlog = 0;
-	pid_t tid = 0;
-	char label[48];
+	size_t n_rows = 2 + n_wh;
+	struct row *rows = calloc(n_rows, sizeof(*rows));
+	uint64_t ticks_per_round = (uint64_t)(o->timer_seconds / o->rounds * 1e9) / o->period_ns;
+	uint64_t cap = (ticks_per_round + 2) * o->rounds;
 
-	r.loop = ev_loop_new();
-	if (!r.loop)
-		die("cannot make an event loop");
-	r.warmup = (uint64_t)(o->warmup_seconds * 1e9) / o->period_ns;
-	r.total = r.warmup + (uint64_t)(o->timer_seconds * 1e9) / o->period_ns;
-	r.late = calloc(r.total, sizeof(*r.late));
-	r.feed = calloc(r.total, sizeof(*r.feed));
-	if (!r.late || !r.feed)
+	if (!rows)
 		die("out of memory");
-	if (mode != NO_WRITER) {
-		r.w = open_writer(wh->dir, mode == STORM ? "storm" : "idle", o->instances, r.loop);
-		tid = writer_tid();
-		store_writer_stats(r.w, &s0);
-		cpu0 = thread_cpu_ns(tid);
-	}
-	ev_timer_init(&r.t, on_tick, &r);
-	t0 = ev_monotonic_ns();
-	r.deadline = t0 + o->period_ns;
-	ev_timer_start_at(r.loop, &r.t, r.deadline);
-	if (ev_run(r.loop) < 0)
-		die("the event loop failed");
-	t1 = ev_monotonic_ns();
-	if (r.w) {
-		store_writer_stats(r.w, &s1);
-		cpu1 = thread_cpu_ns(tid);
-		backlog = r.put - (s1.records + s1.failed - s0.records - s0.failed);
-		store_writer_flush(r.w);
-		flush_ns = ev_monotonic_ns() - t1;
-		store_writer_stats(r.w, &s1);
-		store_writer_free(r.w);
-	}
+	for (size_t k = 0; k < n_rows; k++) {
+		struct row *r = &rows[k];
 
-	qsort(r.late, r.n_late, sizeof(*r.late), cmp_i64);
-	qsort(r.feed, r.n_feed, sizeof(*r.feed), cmp_u64);
-	snprintf(label, sizeof(label), "%s%s%s", names[mode], mode == STORM ? " " : "",
-		 mode == STORM ? wh->label : "");
-	printf("%-15s %6zu %7.1f %7.1f %7.1f %7.1f %8.1f %5" PRIu64,
-	       label, r.n_late, us(r.late[0]), us(r.late[rank(r.n_late, 0.50)]),
-	       us(r.late[rank(r.n_late, 0.99)]), us(r.late[rank(r.n_late, 0.999)]),
-	       us(r.late[r.n_late - 1]), r.missed);
-	if (mode == STORM && r.n_feed) {
-		printf(" %7.0f %7.0f %7.1f %8" PRIu64 " %6.1f %8" PRIu64 " %7.0f",
-		       us((int64_t)r.feed[rank(r.n_feed, 0.50)]), us((int64_t)r.feed[r.n_feed - 1]),
-		       us((int64_t)r.put_max), (s1.records - s0.records),
-		       (double)(s1.records - s0.records) / (double)(s1.transactions - s0.transactions ? s1.transactions - s0.transactions : 1),
-		       backlog, ns_to_s(flush_ns) * 1e3);
-		printf(" %5.1f", tid ? 100.0 * (double)(cpu1 - cpu0) / (double)(t1 - t0) : -1.0);
-	} else if (mode == IDLE_WRITER) {
-		printf("%*s %5.1f", 7 + 1 + 7 + 1 + 7 + 1 + 8 + 1 + 6 + 1 + 8 + 1 + 7, "",
-		       tid ? 100.0 * (double)(cpu1 - cpu0) / (double)(t1 - t0) : -1.0);
+		r->mode = k == 0 ? NO_WRITER : k == 1 ? IDLE_WRITER : STORM;
+		r->wh = k == 0 ? NULL : k == 1 ? &wh[0] : &wh[k - 2];
+		if (k == 0)
+			snprintf(r->label, sizeof(r->label), "a: no writer");
+		else if (k == 1)
+			snprintf(r->label, sizeof(r->label), "b: writer idle");
+		else
+			snprintf(r->label, sizeof(r->label), "c: storm, %s", r->wh->label);
+		r->late = calloc(cap, sizeof(*r->late));
+		r->feed = calloc(cap, sizeof(*r->feed));
+		if (!r->late || !r->feed)
+			die("out of memory");
 	}
-	printf("\n");
+	/* Rounds: a, b, c... then again, so that whatever else the machine
+	 * does falls on every row alike. */
 	fflush(stdout);
-	free(r.late);
-	free(r.feed);
-	ev_loop_free(r.loop);
+	for (unsigned round = 0; round < o->rounds; round++)
+		for (size_t k = 0; k < n_rows; k++)
+			segment(o, &rows[k], o->timer_seconds / o->rounds, round);
+
+	printf("%-16s %6s %7s %7s %7s %7s %8s %5s %7s\n",
+	       "run", "ticks", "min", "p50", "p99", "p99.9", "max", "miss", "rqwait");
+	for (size_t k = 0; k < n_rows; k++) {
+		struct row *r = &rows[k];
+
+		qsort(r->late, r->n_late, sizeof(*r->late), cmp_i64);
+		printf("%-16s %6zu %7.1f %7.1f %7.1f %7.1f %8.1f %5" PRIu64 " %7.1f\n",
+		       r->label, r->n_late, us((uint64_t)r->late[0]),
+		       us((uint64_t)r->late[rank(r->n_late, 0.50)]),
+		       us((uint64_t)r->late[rank(r->n_late, 0.99)]),
+		       us((uint64_t)r->late[rank(r->n_late, 0.999)]),
+		       us((uint64_t)r->late[r->n_late - 1]), r->missed,
+		       r->n_late ? us(r->rqwait_ns) / (double)r->n_late : 0.0);
+	}
+	printf("\n(lateness in us; miss: deadlines skipped, a tick more than one period late;\n"
+	       " rqwait: us per tick the loop's thread waited runnable for a CPU, mean)\n\n");
+
+	printf("%-16s %9s %9s %7s %6s %8s %7s %6s %7s %7s %7s\n",
+	       "storm", "put/s", "commit/s", "txn/s", "r/txn", "backlog", "flushms",
+	       "wcpu%", "feed50", "feedmx", "putmx");
+	for (size_t k = 2; k < n_rows; k++) {
+		struct row *r = &rows[k];
+		double secs = ns_to_s(r->run_ns);
+
+		qsort(r->feed, r->n_feed, sizeof(*r->feed), cmp_u64);
+		printf("%-16s %9.0f %9.0f %7.1f %6.0f %8" PRIu64 " %7.1f %6.1f %7.0f %7.0f %7.1f\n",
+		       r->label, (double)r->put / secs, (double)r->committed / secs,
+		       (double)r->txns / secs, r->txns ? (double)r->committed / (double)r->txns : 0.0,
+		       r->backlog_max, ns_to_s(r->flush_max) * 1e3,
+		       100.0 * (double)r->wcpu_ns / (double)r->run_ns,
+		       r->n_feed ? us(r->feed[rank(r->n_feed, 0.50)]) : 0.0,
+		       r->n_feed ? us(r->feed[r->n_feed - 1]) : 0.0, us(r->put_max));
+	}
+	printf("\n(per second of the windows, warm-ups included; backlog: most records\n"
+	       " still queued at a window's end; flushms: the longest flush of it, ms\n"
+	       " (outside the windows); wcpu%%: the writer thread's CPU time, %% of one\n"
+	       " core; feed50/feedmx: us the callback spent making and putting its %u\n"
+	       " records, p50 and max (even ticks); putmx: the longest single\n"
+	       " store_writer_put, us (odd ticks, each put timed alone: a wait for the\n"
+	       " writer's lock))\n", o->per_tick);
+	for (size_t k = 0; k < n_rows; k++) {
+		free(rows[k].late);
+		free(rows[k].feed);
+	}
+	free(rows);
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -435,7 +550,9 @@ static void usage(FILE *f)
 		"committing what the timer puts.  One fresh database per run under each DIR\n"
 		"(LABEL names it in the tables: tmpfs, disk).\n\n"
 		"  --seconds S        throughput window (default 5)\n"
-		"  --timer-seconds S  each timer run, after a 0.5 s warm-up (default 20)\n"
+		"  --timer-seconds S  each timer run, in all (default 20)\n"
+		"  --rounds N         ... in N windows, interleaved with the other runs'\n"
+		"                     (default 10); each window after a 0.2 s warm-up\n"
 		"  --period-ms MS     the timer's period (default 10)\n"
 		"  --per-tick N       records the timer puts per tick in the storm run (default 1000)\n"
 		"  --instances N      VRRP instances registered (default 100)\n"
@@ -464,12 +581,13 @@ int main(int argc, char **argv)
 		{ "per-tick", required_argument, NULL, 'n' },
 		{ "instances", required_argument, NULL, 'i' },
 		{ "backlog", required_argument, NULL, 'b' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = {
-		.tp_seconds = 5, .timer_seconds = 20, .warmup_seconds = 0.5,
+		.tp_seconds = 5, .timer_seconds = 20, .warmup_seconds = 0.2, .rounds = 10,
 		.period_ns = 10 * EV_NSEC_PER_MSEC, .per_tick = 1000, .instances = 100,
 		.backlog = 50000, .throughput = true, .timer = true,
 	};
@@ -485,6 +603,7 @@ int main(int argc, char **argv)
 		case 'n': o.per_tick = (unsigned)num("--per-tick", optarg, 1, 1e6); break;
 		case 'i': o.instances = (unsigned)num("--instances", optarg, 1, 1e5); break;
 		case 'b': o.backlog = (unsigned)num("--backlog", optarg, 100, 1e8); break;
+		case 'r': o.rounds = (unsigned)num("--rounds", optarg, 1, 1000); break;
 		case 'o':
 			o.throughput = strcmp(optarg, "throughput") == 0;
 			o.timer = strcmp(optarg, "timer") == 0;
@@ -552,27 +671,17 @@ int main(int argc, char **argv)
 		       " flush at the end, ms)\n");
 	}
 	if (o.timer) {
-		printf("\n2. timer lateness: one timer every %.1f ms on a fixed grid of deadlines,\n"
-		       "   %.0f s (%" PRIu64 " ticks) per run after a %.1f s warm-up;\n"
-		       "   lateness = CLOCK_MONOTONIC at the callback's start - deadline, us;\n"
-		       "   storm: the callback puts %u STORE_VRRP_STATE records per tick (%.0f/s)\n\n",
+		printf("\n2. timer lateness: one timer every %.1f ms on a fixed grid of deadlines;\n"
+		       "   lateness = CLOCK_MONOTONIC at the callback's start - deadline;\n"
+		       "   %.0f s (%" PRIu64 " ticks) per run, in %u windows of %.1f s interleaved\n"
+		       "   a, b, c..., a, b, c..., each after a %.1f s warm-up (not counted);\n"
+		       "   a: no writer thread; b: a writer, idle; c: a writer committing what the\n"
+		       "   callback puts, %u STORE_VRRP_STATE records per tick (%.0f/s)\n\n",
 		       (double)o.period_ns / 1e6, o.timer_seconds,
-		       (uint64_t)(o.timer_seconds * 1e9) / o.period_ns, o.warmup_seconds,
+		       (uint64_t)(o.timer_seconds / o.rounds * 1e9) / o.period_ns * o.rounds,
+		       o.rounds, o.timer_seconds / o.rounds, o.warmup_seconds,
 		       o.per_tick, (double)o.per_tick * 1e9 / (double)o.period_ns);
-		printf("%-15s %6s %7s %7s %7s %7s %8s %5s %7s %7s %7s %8s %6s %8s %7s %5s\n",
-		       "run", "ticks", "min", "p50", "p99", "p99.9", "max", "miss",
-		       "feed50", "feedmx", "putmx", "commit", "r/txn", "backlog", "flushms", "wcpu%");
-		timer_run(&o, NO_WRITER, NULL);
-		timer_run(&o, IDLE_WRITER, &wh[0]);
-		for (size_t k = 0; k < n_wh; k++)
-			timer_run(&o, STORM, &wh[k]);
-		printf("\n(min..max: lateness, us; miss: deadlines skipped, a tick over one period\n"
-		       " late; storm only: feed50/feedmx: us the callback spent making and putting\n"
-		       " its records, p50 and max (even ticks); putmx: the longest single\n"
-		       " store_writer_put, us (odd ticks, each put timed alone); commit: records\n"
-		       " committed during the run; r/txn: records per transaction; backlog: still\n"
-		       " queued at the end; flushms: committing that backlog; wcpu%%: the writer\n"
-		       " thread's CPU time, %% of one core)\n");
+		timer_runs(&o, wh, n_wh);
 	}
 	free(wh);
 	free(inst_names);
