@@ -11,8 +11,9 @@
 # Then, with vigild dead:
 #   - PRAGMA integrity_check says ok;
 #   - each real server's override in the database is what its last
-#     acknowledged edit asked for (or what a later edit that was sent but not
-#     answered asked for: the kill may have come between commit and answer);
+#     acknowledged edit asked for (or what one of the edits sent after it
+#     but not answered asked for: the kill may come between a commit and its
+#     answer, and the loop goes on sending edits that fail until it stops);
 #   - no start found the file damaged (vigild would move it aside).
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -122,20 +123,20 @@ if res != "ok":
 drained = {k for (k,) in db.execute(
     "SELECT rs.key FROM override o JOIN real_server rs ON rs.id = o.target_id "
     "WHERE o.target = 'real_server' AND o.kind = 'drain'")}
+# every edit sent after a real server's last acknowledged one may have
+# been applied without its answer arriving (the kill), or not
 last_ack, pending = {}, {}
 for line in open(sys.argv[2]):
     kind, n, action = line.split()
     key = "192.0.2.%s:80" % n
     if kind == "sent":
-        pending[key] = action
+        pending.setdefault(key, set()).add(action)
     else:
         last_ack[key] = action
         pending.pop(key, None)
 bad = []
 for key, action in last_ack.items():
-    allowed = {action == "drain"}
-    if key in pending:
-        allowed.add(pending[key] == "drain")
+    allowed = {action == "drain"} | {a == "drain" for a in pending.get(key, ())}
     if (key in drained) not in allowed:
         bad.append("%s: last acknowledged %s, database says %s" %
                    (key, action, "drained" if key in drained else "not drained"))
