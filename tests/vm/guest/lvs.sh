@@ -421,7 +421,7 @@ fi
 vigild_stop >/dev/null
 vigild_start drained "$W/nat.conf"
 drained_ok() { vs_has "$(rs_re 12 0)" && vs_has "$(rs_re 11 3)"; }
-if wait_for 15 drained_ok && grep -Eq 'add destination 192\.0\.2\.12:80 to TCP 192\.0\.2\.100:80 \(Masq, weight 0\)' "$vlog" &&
+if wait_for 15 drained_ok && grep -Eq 'add destination 192\.0\.2\.12:80 to TCP 192\.0\.2\.100:80 \(NAT, weight 0\)' "$vlog" &&
 	! grep -Eq 'destination 192\.0\.2\.12:80 .*weight 1' "$vlog" && grep -q "re-applied from the state store" "$vlog"; then
 	pass drain-restart "after a restart of vigild, 192.0.2.12:80 is added with weight 0 (never 1): the drain was re-applied"
 else
