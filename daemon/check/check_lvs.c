@@ -309,21 +309,11 @@ static void on_expiry(struct ev_loop *loop, struct ev_timer *t, void *arg)
 		check_lvs_changed(l);
 }
 
-void check_lvs_load_overrides(struct check_lvs *l, const char *db_path)
+void check_lvs_load_overrides(struct check_lvs *l, sqlite3 *db)
 {
 	struct store_override *v;
-	char err[STORE_ERRLEN];
-	sqlite3 *db;
-	int n;
+	int n = store_overrides_load(db, "real_server", store_now_ms(), &v);
 
-	if (!db_path)
-		return;
-	db = store_open(db_path, true, err, sizeof(err));
-	if (!db) {
-		log_errx("check: state store: %s: operators' drains are not re-applied", err);
-		return;
-	}
-	n = store_overrides_load(db, "real_server", store_now_ms(), &v);
 	if (n < 0)
 		log_errx("check: state store: %s: operators' drains are not re-applied", sqlite3_errmsg(db));
 	for (int i = 0; i < n; i++) {
@@ -338,7 +328,6 @@ void check_lvs_load_overrides(struct check_lvs *l, const char *db_path)
 	}
 	if (n > 0)
 		free(v);
-	sqlite3_close(db);
 	arm_expiry(l);
 }
 

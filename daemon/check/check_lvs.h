@@ -35,7 +35,8 @@ void check_lvs_free(struct check_lvs *l);
 void check_lvs_set_store(struct check_lvs *l, struct store_writer *w);
 /* Read the operators' overrides (drain, maint, weight) from the store, so
  * the first reconcile already honours them.  Before set_conf. */
-void check_lvs_load_overrides(struct check_lvs *l, const char *db_path);
+typedef struct sqlite3 sqlite3;
+void check_lvs_load_overrides(struct check_lvs *l, sqlite3 *db);
 /* conf->vss[vs].rs[rs] went up or down (`why`): to the store's history. */
 void check_lvs_health(struct check_lvs *l, size_t vs, size_t rs, bool up, const char *why);
 /* An operator's edit (JSON from mgmt: action drain|undrain|maint|weight|

@@ -70,6 +70,7 @@ static void on_usr2(struct ev_loop *loop, const struct signalfd_siginfo *si, voi
 static int check_start(struct child_ctx *ctx)
 {
 	struct check_proc *p = calloc(1, sizeof(*p));
+	sqlite3 *db;
 
 	if (!p || !(p->engine = check_engine_new(ctx->loop)))
 		return -1;
@@ -88,7 +89,10 @@ static int check_start(struct child_ctx *ctx)
 	 * first reconcile */
 	p->store = child_store_open(ctx);
 	check_lvs_set_store(p->lvs, p->store);
-	check_lvs_load_overrides(p->lvs, ctx->opts->db_path);
+	if ((db = child_store_read(ctx))) {
+		check_lvs_load_overrides(p->lvs, db);
+		sqlite3_close(db);
+	}
 	if (check_engine_start(p->engine, ctx->conf) < 0)
 		return -1;
 	check_lvs_set_conf(p->lvs, ctx->conf);

@@ -200,23 +200,18 @@ struct store_writer *child_store_open(struct child_ctx *ctx)
 	return w;
 }
 
-void child_store_last_states(struct child_ctx *ctx,
-			     void (*fn)(void *arg, const char *name, const char *state, int64_t since_ms),
-			     void *arg)
+sqlite3 *child_store_read(struct child_ctx *ctx)
 {
 	char err[STORE_ERRLEN];
 	sqlite3 *db;
 
 	if (!ctx->opts->db_path)
-		return;
+		return NULL;
 	db = store_open(ctx->opts->db_path, true, err, sizeof(err));
-	if (!db) {
-		log_warnx("%s: state store: %s", proc_name(ctx->id), err);
-		return;
-	}
-	if (store_last_states(db, fn, arg) < 0)
-		log_warnx("%s: state store: %s", proc_name(ctx->id), sqlite3_errmsg(db));
-	sqlite3_close(db);
+	if (!db)
+		log_errx("%s: state store: %s: what it holds (operators' edits, last states) is "
+			 "not used", proc_name(ctx->id), err);
+	return db;
 }
 
 void child_edit_done(struct child_ctx *ctx, uint32_t id, int status, const char *fmt, ...)

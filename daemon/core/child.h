@@ -74,9 +74,9 @@ void child_drop_privileges(const char *user);
  * --keep-days/--keep-rows; NULL (logged) when there is no usable store. */
 struct store_writer *child_store_open(struct child_ctx *ctx);
 
-/* store_last_states() on a read-only connection; nothing without a store. */
-void child_store_last_states(struct child_ctx *ctx,
-			     void (*fn)(void *arg, const char *name, const char *state, int64_t since_ms),
-			     void *arg);
+/* A read-only connection to the state store, for what an engine reads at
+ * start; NULL (logged) without one.  Close it with sqlite3_close. */
+typedef struct sqlite3 sqlite3;
+sqlite3 *child_store_read(struct child_ctx *ctx);
 
 #endif /* VIGIL_CHILD_H */

@@ -46,24 +46,6 @@ static void log_last_state(void *arg, const char *name, const char *state, int64
 	log_info("(%s) last known state before this start: %s since %s", name, state, when);
 }
 
-/* Before the first election: an instance an operator demoted starts
- * demoted. */
-static void load_demotions(struct child_ctx *ctx, struct vrrp_engine *e)
-{
-	char err[STORE_ERRLEN];
-	sqlite3 *db;
-
-	if (!ctx->opts->db_path)
-		return;
-	db = store_open(ctx->opts->db_path, true, err, sizeof(err));
-	if (!db) {
-		log_errx("vrrp: state store: %s: operators' demotions are not re-applied", err);
-		return;
-	}
-	vrrp_engine_load_demotions(e, db);
-	sqlite3_close(db);
-}
-
 static void vrrp_edit(struct child_ctx *ctx, uint32_t id, const char *json)
 {
 	vrrp_engine_edit(ctx->module, ctx, id, json);
@@ -72,6 +54,7 @@ static void vrrp_edit(struct child_ctx *ctx, uint32_t id, const char *json)
 static int vrrp_start(struct child_ctx *ctx)
 {
 	struct vrrp_engine *e = vrrp_engine_new(ctx->loop);
+	sqlite3 *db;
 
 	ctx->module = e;
 	/* VRRP timers are the product: the default 50 us timer slack would
@@ -84,8 +67,14 @@ static int vrrp_start(struct child_ctx *ctx)
 	log_info("vrrp: %zu instances, %zu sync groups, %zu scripts configured",
 		 ctx->conf->n_vrrps, ctx->conf->n_sync_groups, ctx->conf->n_scripts);
 	store = child_store_open(ctx);
-	child_store_last_states(ctx, log_last_state, NULL);
-	load_demotions(ctx, e);
+	db = child_store_read(ctx);
+	if (db) {
+		if (store_last_states(db, log_last_state, NULL) < 0)
+			log_warnx("vrrp: state store: %s", sqlite3_errmsg(db));
+		/* before the first election: a demoted instance starts demoted */
+		vrrp_engine_load_demotions(e, db);
+		sqlite3_close(db);
+	}
 	vrrp_engine_set_store(e, store);
 	return vrrp_engine_start(e, ctx->conf);
 }
