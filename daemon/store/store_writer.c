@@ -158,7 +158,7 @@ static void *writer_main(void *arg)
 	next_prune.tv_sec += PRUNE_EVERY_MS / 1000;
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		struct store_rec *batch, *r;
+		struct store_rec *batch, *r, *done, **done_tail;
 		uint64_t one = 1;
 		bool any_done = false;
 
@@ -181,19 +181,27 @@ static void *writer_main(void *arg)
 
 		commit_batch(w, batch);
 
-		pthread_mutex_lock(&w->mu);
+		/* sort and free outside the lock: a put from the loop must
+		 * never wait while thousands of records are freed */
+		done = NULL;
+		done_tail = &done;
 		while ((r = batch)) {
 			batch = r->next;
 			r->next = NULL;
 			if (r->status < 0 && !r->done)
 				log_warnx("state store: a record was not written: %s", r->err);
 			if (r->done) {
-				*w->done_tail = r;
-				w->done_tail = &r->next;
+				*done_tail = r;
+				done_tail = &r->next;
 				any_done = true;
 			} else {
 				store_rec_free(r);
 			}
+		}
+		pthread_mutex_lock(&w->mu);
+		if (done) {
+			*w->done_tail = done;
+			w->done_tail = done_tail;
 		}
 		w->busy = false;
 		pthread_cond_broadcast(&w->idle);
