@@ -52,7 +52,11 @@ struct check_lvs {
 	struct lvs_ov *ovs;
 	size_t n_ovs;
 	struct ev_timer expiry;
+	struct ev_timer counters;
 };
+
+/* How often the checks' counters go to the state store. */
+#define COUNTERS_EVERY_NS (60 * EV_NSEC_PER_SEC)
 
 #define WEIGHT_UNKNOWN INT_MIN
 
@@ -331,9 +335,51 @@ void check_lvs_load_overrides(struct check_lvs *l, sqlite3 *db)
 	arm_expiry(l);
 }
 
+/* Every real server's checks run and failed, as counter snapshots. */
+void check_lvs_store_counters(struct check_lvs *l)
+{
+	static const char *const names[2] = { "checks", "checks_failed" };
+	const struct conf *c = l->conf;
+
+	if (!l->store || !c || !l->base)
+		return;
+	store_writer_hold(l->store);
+	for (size_t i = 0; i < c->n_vss; i++) {
+		for (size_t j = 0; j < c->vss[i].n_rs; j++) {
+			uint64_t v[2];
+
+			if (!check_engine_rs_counters(l->engine, i, j, &v[0], &v[1]))
+				continue;
+			for (int k = 0; k < 2; k++) {
+				struct store_rec *r = store_rec_new(STORE_COUNTER);
+
+				if (!r)
+					break;
+				store_rec_str(r, 0, "real_server");
+				store_rec_str(r, 1, l->vs_keys[i]);
+				store_rec_str(r, 2, l->rs_keys[l->base[i] + j]);
+				store_rec_str(r, 3, names[k]);
+				r->i[0] = (int64_t)v[k];
+				store_writer_put(l->store, r);
+			}
+		}
+	}
+	store_writer_release(l->store);
+}
+
+static void on_counters(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	check_lvs_store_counters(arg);
+	ev_timer_start_in(loop, t, COUNTERS_EVERY_NS);
+}
+
 void check_lvs_set_store(struct check_lvs *l, struct store_writer *w)
 {
 	l->store = w;
+	if (w)
+		ev_timer_start_in(l->loop, &l->counters, COUNTERS_EVERY_NS);
+	else
+		ev_timer_stop(l->loop, &l->counters);
 }
 
 /* An edit on its way to the disk. */
@@ -544,6 +590,7 @@ struct check_lvs *check_lvs_new(struct ev_loop *loop, struct check_engine *engin
 	l->engine = engine;
 	ev_timer_init(&l->soon, on_soon, l);
 	ev_timer_init(&l->expiry, on_expiry, l);
+	ev_timer_init(&l->counters, on_counters, l);
 	l->ipvs = kern_ipvs_open(err);
 	if (!l->ipvs)
 		log_warnx("%s; health checks run, IPVS is not programmed", err);
@@ -679,6 +726,7 @@ void check_lvs_free(struct check_lvs *l)
 	if (l->ipvs)
 		kern_ipvs_close(l->ipvs);
 	ev_timer_stop(l->loop, &l->expiry);
+	ev_timer_stop(l->loop, &l->counters);
 	lb_owned_free(&l->owned);
 	free(l->quorum);
 	free(l->base);

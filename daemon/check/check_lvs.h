@@ -37,6 +37,8 @@ void check_lvs_set_store(struct check_lvs *l, struct store_writer *w);
  * the first reconcile already honours them.  Before set_conf. */
 typedef struct sqlite3 sqlite3;
 void check_lvs_load_overrides(struct check_lvs *l, sqlite3 *db);
+/* The checks' counters to the store now (also every 60 s by itself). */
+void check_lvs_store_counters(struct check_lvs *l);
 /* conf->vss[vs].rs[rs] went up or down (`why`): to the store's history. */
 void check_lvs_health(struct check_lvs *l, size_t vs, size_t rs, bool up, const char *why);
 /* An operator's edit (JSON from mgmt: action drain|undrain|maint|weight|

@@ -143,7 +143,9 @@ static void check_stop(struct child_ctx *ctx)
 {
 	struct check_proc *p = ctx->module;
 
-	/* edits in flight are committed and applied before anything stops */
+	/* the last counters, and the edits in flight, are committed before
+	 * anything stops */
+	check_lvs_store_counters(p->lvs);
 	store_writer_free(p->store);
 	p->store = NULL;
 	check_lvs_set_store(p->lvs, NULL);

@@ -796,3 +796,19 @@ int check_engine_dump(const struct check_engine *e, const char *path)
 	json_object_set_new(root, "virtual_servers", arr);
 	return json_file_write(root, path);
 }
+
+bool check_engine_rs_counters(const struct check_engine *e, size_t vs, size_t rs, uint64_t *checks,
+			      uint64_t *failed)
+{
+	const struct run_rs *r;
+
+	if (vs >= e->n_vss || rs >= e->vss[vs].n_rs)
+		return false;
+	r = e->vss[vs].rs[rs];
+	*checks = *failed = 0;
+	for (size_t i = 0; i < r->n_chks; i++) {
+		*checks += r->chks[i]->st.n_checks;
+		*failed += r->chks[i]->st.n_fail;
+	}
+	return true;
+}

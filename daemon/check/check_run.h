@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct conf;
 struct ev_loop;
@@ -42,6 +43,11 @@ int check_engine_reload(struct check_engine *e, const struct conf *next);
 /* Cancel every check and timer. */
 void check_engine_stop(struct check_engine *e);
 void check_engine_free(struct check_engine *e);
+
+/* The checks run and failed on conf->vss[vs].rs[rs], all its checkers
+ * together, since they started; false when there is no such one. */
+bool check_engine_rs_counters(const struct check_engine *e, size_t vs, size_t rs, uint64_t *checks,
+			      uint64_t *failed);
 
 /* The health of conf->vss[vs].rs[rs]; false when there is no such one. */
 bool check_engine_rs_health(const struct check_engine *e, size_t vs, size_t rs,

@@ -431,10 +431,10 @@ static void put_counter(struct vrrp_engine *e, const char *name, const char *cou
 	store_writer_put(e->store, r);
 }
 
-static void on_counters_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+void vrrp_engine_store_counters(struct vrrp_engine *e)
 {
-	struct vrrp_engine *e = arg;
-
+	if (!e->store)
+		return;
 	store_writer_hold(e->store);
 	for (size_t i = 0; i < e->n_insts; i++) {
 		struct vrrp_inst *in = e->insts[i];
@@ -444,6 +444,11 @@ static void on_counters_timer(struct ev_loop *loop, struct ev_timer *t, void *ar
 		put_counter(e, in->name, "become_master", in->become_master);
 	}
 	store_writer_release(e->store);
+}
+
+static void on_counters_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	vrrp_engine_store_counters(arg);
 	ev_timer_start_in(loop, t, COUNTERS_EVERY_NS);
 }
 

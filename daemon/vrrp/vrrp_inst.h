@@ -33,6 +33,8 @@ void vrrp_engine_free(struct vrrp_engine *e);
 /* Record instances, transitions, priorities and counters in the state
  * store through `w` (NULL: none).  Call before vrrp_engine_start. */
 void vrrp_engine_set_store(struct vrrp_engine *e, struct store_writer *w);
+/* The counters to the store now (also every 60 s by itself). */
+void vrrp_engine_store_counters(struct vrrp_engine *e);
 
 /* The operators' demotions in the store, applied from the start (before
  * vrrp_engine_start). */

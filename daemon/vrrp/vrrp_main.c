@@ -87,6 +87,7 @@ static int vrrp_reload(struct child_ctx *ctx, struct conf *next)
 static void vrrp_stop(struct child_ctx *ctx)
 {
 	vrrp_engine_stop(ctx->module);
+	vrrp_engine_store_counters(ctx->module);     /* the last values */
 	vrrp_engine_free(ctx->module);
 	ctx->module = NULL;
 	store_writer_free(store);     /* commits the last transitions */

@@ -93,7 +93,7 @@ vi_id() { sql "SELECT id FROM vrrp_instance WHERE name = 'VI_1'"; }
 weight_is() { [[ $(rs_weight "$1") == "$2" ]]; }
 out_has() { grep -Fq -- "$2" <<<"$1"; }
 
-tap_plan 26
+tap_plan 27
 
 vigild_start lb "$CONF" || bail_out "vigild did not start"
 check "the database is created where --db says" test -s "$DB" || logs
@@ -134,6 +134,9 @@ check "a real server that is down is not in IPVS's model (NULL weight)" wait_for
 
 # ---- restart: the drain is re-applied ---------------------------------------------
 vigild_stop lb || bail_out "vigild did not stop"
+check "a clean stop stores the last counters: adverts sent by VI_1, checks run on each real server" \
+	eval '(( $(sql "SELECT max(value) FROM counter_snapshot WHERE target = '\''vrrp_instance'\'' AND name = '\''adverts_sent'\''") > 0 &&
+		$(sql "SELECT count(DISTINCT target_id) FROM counter_snapshot WHERE target = '\''real_server'\'' AND name = '\''checks'\'' AND value > 0") == 2 ))'
 vigild_start lb "$CONF" || bail_out "vigild did not restart"
 check "after a restart the drain is re-applied (logged, with who and why)" \
 	log_wait lb "operator's drain of 192\\.0\\.2\\.31:80 in TCP 192\\.0\\.2\\.100:80 \\(.*uid 0.*kernel upgrade\\) re-applied" || logs
