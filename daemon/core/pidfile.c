@@ -15,7 +15,7 @@
 
 #include "core/pidfile.h"
 
-static void make_parent_dir(const char *path)
+void make_parent_dir(const char *path)
 {
 	char dir[PATH_MAX];
 	char *slash;

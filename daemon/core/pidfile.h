@@ -9,6 +9,9 @@
 
 /* Write `pid` to `path` (via a temporary file and rename).  Creates the
  * parent directory when it is missing.  Returns 0 or -1 with errno. */
+/* Create the directory `path` is in (and its parents), mode 0755; errors
+ * show later, when the file itself is made. */
+void make_parent_dir(const char *path);
 int pidfile_write(const char *path, pid_t pid);
 /* The pid in `path`, or -1 when the file is missing or malformed. */
 pid_t pidfile_read(const char *path);
