@@ -630,6 +630,16 @@ static void build_keys(struct check_lvs *l)
 	}
 }
 
+/* s[idx] = j as compact JSON (j is consumed). */
+static void put_json(struct store_rec *r, int idx, json_t *j)
+{
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	store_rec_str(r, idx, text);
+	free(text);
+	json_decref(j);
+}
+
 /* The configured virtual and real servers, in one transaction: their ids
  * stay what they were (the store keys them by name). */
 static void store_identities(struct check_lvs *l)
@@ -649,11 +659,13 @@ static void store_identities(struct check_lvs *l)
 		store_rec_str(r, 1, vs->sched ? vs->sched : LB_SCHED_DEFAULT);
 		store_rec_str(r, 2, (unsigned)vs->kind < sizeof(fwd) / sizeof(fwd[0]) && fwd[vs->kind] ?
 				    fwd[vs->kind] : "NAT");
+		put_json(r, 3, conf_vs_summary(vs));
 		store_writer_put(l->store, r);
 		for (size_t j = 0; j < vs->n_rs; j++) {
 			r = store_rec_new(STORE_RS);
 			store_rec_str(r, 0, l->vs_keys[i]);
 			store_rec_str(r, 1, l->rs_keys[l->base[i] + j]);
+			put_json(r, 2, conf_rs_summary(&vs->rs[j]));
 			r->i[0] = vs->rs[j].weight;
 			store_writer_put(l->store, r);
 		}

@@ -360,6 +360,13 @@ void conf_diags_print(const struct conf_diags *d, FILE *out);
 /* The whole parsed configuration as a JSON object (new reference). */
 struct json_t *conf_to_json(const struct conf *c);
 
+/* One object's settings, as in conf_to_json, for the state store's config
+ * summaries: an instance without its auth_pass (the store is readable by
+ * more than root), a virtual server without its real servers. */
+struct json_t *conf_vrrp_summary(const struct conf *c, const struct conf_vrrp *v);
+struct json_t *conf_vs_summary(const struct conf_vs *v);
+struct json_t *conf_rs_summary(const struct conf_rs *r);
+
 /* Names used in messages and JSON. */
 const char *conf_proto_name(enum conf_proto p);
 const char *conf_lb_kind_name(enum conf_lb_kind k);

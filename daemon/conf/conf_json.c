@@ -390,6 +390,27 @@ static json_t *jvs(const struct conf_vs *v)
 	return o;
 }
 
+json_t *conf_vrrp_summary(const struct conf *c, const struct conf_vrrp *v)
+{
+	json_t *o = jvrrp(c, v);
+
+	json_object_del(o, "auth_pass");
+	return o;
+}
+
+json_t *conf_vs_summary(const struct conf_vs *v)
+{
+	json_t *o = jvs(v);
+
+	json_object_del(o, "real_servers");
+	return o;
+}
+
+json_t *conf_rs_summary(const struct conf_rs *r)
+{
+	return jrs(r);
+}
+
 json_t *conf_to_json(const struct conf *c)
 {
 	json_t *o = json_object(), *a;

@@ -23,10 +23,11 @@ static const char *const op_sql[STORE_OP__COUNT][4] = {
 	},
 	[STORE_VRRP_INSTANCE] = {
 		"INSERT INTO vrrp_instance (name, vrid, family, interface, version, config_priority, "
-		"present, updated) VALUES (:s0, :i0, :s1, :s2, :i1, :i2, 1, :at) "
+		"config, present, updated) VALUES (:s0, :i0, :s1, :s2, :i1, :i2, :s3, 1, :at) "
 		"ON CONFLICT (name) DO UPDATE SET vrid = excluded.vrid, family = excluded.family, "
 		"interface = excluded.interface, version = excluded.version, "
-		"config_priority = excluded.config_priority, present = 1, updated = excluded.updated",
+		"config_priority = excluded.config_priority, config = excluded.config, present = 1, "
+		"updated = excluded.updated",
 	},
 	[STORE_VRRP_STATE] = {
 		"INSERT INTO vrrp_transition (instance_id, at, from_state, to_state, reason) "
@@ -43,16 +44,16 @@ static const char *const op_sql[STORE_OP__COUNT][4] = {
 		"UPDATE real_server SET present = 0",
 	},
 	[STORE_VS] = {
-		"INSERT INTO virtual_server (key, scheduler, forwarding, present, updated) "
-		"VALUES (:s0, :s1, :s2, 1, :at) ON CONFLICT (key) DO UPDATE SET "
-		"scheduler = excluded.scheduler, forwarding = excluded.forwarding, present = 1, "
-		"updated = excluded.updated",
+		"INSERT INTO virtual_server (key, scheduler, forwarding, config, present, updated) "
+		"VALUES (:s0, :s1, :s2, :s3, 1, :at) ON CONFLICT (key) DO UPDATE SET "
+		"scheduler = excluded.scheduler, forwarding = excluded.forwarding, "
+		"config = excluded.config, present = 1, updated = excluded.updated",
 	},
 	[STORE_RS] = {
-		"INSERT INTO real_server (vs_id, key, config_weight, present, updated) "
-		"SELECT id, :s1, :i0, 1, :at FROM virtual_server WHERE key = :s0 "
+		"INSERT INTO real_server (vs_id, key, config_weight, config, present, updated) "
+		"SELECT id, :s1, :i0, :s2, 1, :at FROM virtual_server WHERE key = :s0 "
 		"ON CONFLICT (vs_id, key) DO UPDATE SET config_weight = excluded.config_weight, "
-		"present = 1, updated = excluded.updated",
+		"config = excluded.config, present = 1, updated = excluded.updated",
 	},
 	[STORE_RS_HEALTH] = {
 		"INSERT INTO health_transition (rs_id, at, from_health, to_health, reason) "

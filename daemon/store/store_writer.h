@@ -25,12 +25,13 @@ struct store_writer;
  * reads.  Strings s[0..5], integers i[0..2]; STORE_NULL is SQL NULL. */
 enum store_op {
 	STORE_VRRP_ABSENT,       /* every instance: not in the configuration (until seen again) */
-	STORE_VRRP_INSTANCE,     /* s0 name, s1 family, s2 interface; i0 vrid, i1 version, i2 priority */
+	STORE_VRRP_INSTANCE,     /* s0 name, s1 family, s2 interface, s3 config (JSON);
+				    i0 vrid, i1 version, i2 priority */
 	STORE_VRRP_STATE,        /* s0 name, s1 from, s2 to, s3 reason, s4 master; i0 effective priority */
 	STORE_VRRP_STATUS,       /* s0 name, s4 master; i0 effective priority */
 	STORE_LVS_ABSENT,        /* every virtual and real server: not in the configuration */
-	STORE_VS,                /* s0 key, s1 scheduler, s2 forwarding */
-	STORE_RS,                /* s0 vs key, s1 rs key; i0 configured weight */
+	STORE_VS,                /* s0 key, s1 scheduler, s2 forwarding, s3 config (JSON) */
+	STORE_RS,                /* s0 vs key, s1 rs key, s2 config (JSON); i0 configured weight */
 	STORE_RS_HEALTH,         /* s0 vs key, s1 rs key, s2 from, s3 to, s4 reason */
 	STORE_RS_WEIGHT,         /* s0 vs key, s1 rs key; i0 weight in IPVS (NULL: not in it) */
 	STORE_OVERRIDE_SET,      /* s0 target, s1 key, s2 key, s3 kind, s4 who, s5 reason;

@@ -394,7 +394,7 @@ static void store_status(struct vrrp_inst *in, enum vrrp_state from, const char 
 
 /* The configured instances, after a start or reload: one transaction, so
  * a reader never sees them all absent. */
-static void store_instances(struct vrrp_engine *e)
+static void store_instances(struct vrrp_engine *e, const struct conf *c)
 {
 	if (!e->store)
 		return;
@@ -409,6 +409,17 @@ static void store_instances(struct vrrp_engine *e)
 		store_rec_str(r, 0, in->name);
 		store_rec_str(r, 1, in->family == AF_INET6 ? "inet6" : "inet");
 		store_rec_str(r, 2, in->ifname);
+		for (size_t k = 0; k < c->n_vrrps; k++) {
+			if (strcmp(c->vrrps[k].name, in->name) != 0)
+				continue;
+			json_t *j = conf_vrrp_summary(c, &c->vrrps[k]);
+			char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+			store_rec_str(r, 3, text);
+			free(text);
+			json_decref(j);
+			break;
+		}
 		r->i[0] = in->vrid;
 		r->i[1] = in->fcfg.version;
 		r->i[2] = in->base_priority;
@@ -1067,7 +1078,7 @@ int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
 		inst_own_priority(e->insts[i]);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_start(e->insts[i]);
-	store_instances(e);
+	store_instances(e, c);
 	return 0;
 }
 
@@ -1140,7 +1151,7 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
 			inst_retrack(next[i]);
 		}
 	}
-	store_instances(e);
+	store_instances(e, c);
 	log_info("vrrp: reload: %zu instances kept running, %zu started, %zu stopped", kept, started, stopped);
 	return 0;
 }

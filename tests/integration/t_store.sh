@@ -50,6 +50,10 @@ vrrp_instance VI_1 {
     virtual_router_id 51
     priority 100
     advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass s3cr3t
+    }
     virtual_ipaddress {
         192.0.2.100/24
     }
@@ -93,7 +97,7 @@ vi_id() { sql "SELECT id FROM vrrp_instance WHERE name = 'VI_1'"; }
 weight_is() { [[ $(rs_weight "$1") == "$2" ]]; }
 out_has() { grep -Fq -- "$2" <<<"$1"; }
 
-tap_plan 27
+tap_plan 28
 
 vigild_start lb "$CONF" || bail_out "vigild did not start"
 check "the database is created where --db says" test -s "$DB" || logs
@@ -101,6 +105,11 @@ check "VI_1 becomes MASTER and the transition is in the history" \
 	wait_for 10 eval 'ctl history VI_1 | grep -q "BACKUP -> MASTER"' || logs
 check "both real servers are in IPVS's model with their weight 5" \
 	wait_for 10 eval 'weight_is 192.0.2.31:80 5 && weight_is 192.0.2.32:80 5' || logs
+check "each object's settings are in the database (for SNMP and REST), without the VRRP password" \
+	eval '[[ $(sql "SELECT json_extract(config, '\''$.advert_int'\'') = 1 FROM vrrp_instance WHERE name = '\''VI_1'\''") == 1 &&
+		$(sql "SELECT json_extract(config, '\''$.lb_kind'\'') FROM virtual_server") == DR &&
+		$(sql "SELECT json_extract(config, '\''$.weight'\'') FROM real_server WHERE key = '\''192.0.2.31:80'\''") == 5 ]] &&
+		! grep -aq s3cr3t "$DB" "$DB-wal"'
 ID31=$(rs_id 192.0.2.31:80)
 VI=$(vi_id)
 

@@ -101,6 +101,8 @@ static void test_fresh_database_gets_every_migration(void **state)
 	assert_int_equal(query_int(db, "SELECT count(*) FROM vrrp_instance"), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM counter_snapshot"), 0);
 	assert_int_equal(query_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'override'"), 1);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM pragma_table_info('real_server') "
+				       "WHERE name = 'config'"), 1);
 	sqlite3_close(db);
 	/* a second start applies nothing */
 	db = open_raw(f->path);
