@@ -141,10 +141,8 @@ static void client_request(struct client *c)
 	 * kernel vouches for */
 	json_unpack(req, "{s?s}", "user", &user);
 	pw = getpwuid(c->uid);
-	snprintf(who, sizeof(who), "%.40s%s%.40s(uid %u)", user ? user : "",
-		 user ? " " : "", pw ? pw->pw_name : "", (unsigned)c->uid);
-	if (!user && pw)
-		snprintf(who, sizeof(who), "%.60s (uid %u)", pw->pw_name, (unsigned)c->uid);
+	snprintf(who, sizeof(who), "%.60s (uid %u)", user ? user : pw ? pw->pw_name : "?",
+		 (unsigned)c->uid);
 	json_object_set_new(req, "who", json_string(who));
 	text = json_dumps(req, JSON_COMPACT);
 	json_decref(req);

@@ -6,7 +6,7 @@
  * before it forks (store_prepare: integrity check, a damaged file moved
  * aside, migrations); the engines (vrrp, check) each write their own tables
  * through a batched writer thread (store_writer.h), never on their timer
- * path; mgmt and vigilctl open it read-only.  The schema is the schema/ migrations,
+ * path; vigilctl opens it read-only (and mgmt will, for SNMP and REST).  The schema is the schema/ migrations,
  * compiled in (scripts/embed-sql.sh) and documented in schema/README.md.
  */
 #ifndef VIGIL_STORE_H
@@ -64,7 +64,7 @@ int store_migrate(sqlite3 *db, const struct store_migration *m, size_t n, char *
 int store_prepare(const char *path, char *moved, size_t movedlen, char *err, size_t errlen);
 
 /* Open an existing, prepared store.  Read-write for the engines (WAL,
- * synchronous=NORMAL, busy timeout), read-only for mgmt and vigilctl.  The
+ * synchronous=NORMAL, busy timeout), read-only for readers.  The
  * schema version must be the one this vigil knows.  NULL with `err`. */
 sqlite3 *store_open(const char *path, bool readonly, char *err, size_t errlen);
 

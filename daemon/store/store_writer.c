@@ -83,7 +83,9 @@ static int exec_retry(struct store_writer *w, const char *sql)
 			return 0;
 		if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
 			return -1;
-		w->stats.busy_retries++;   /* the busy timeout already waited */
+		pthread_mutex_lock(&w->mu);   /* stats are read from the loop's thread */
+		w->stats.busy_retries++;      /* the busy timeout already waited */
+		pthread_mutex_unlock(&w->mu);
 	}
 	return -1;
 }

@@ -400,26 +400,23 @@ static void store_instances(struct vrrp_engine *e, const struct conf *c)
 		return;
 	store_writer_hold(e->store);
 	store_writer_put(e->store, store_rec_new(STORE_VRRP_ABSENT));
-	for (size_t i = 0; i < e->n_insts; i++) {
+	for (size_t i = 0; i < e->n_insts && i < c->n_vrrps; i++) {
 		struct vrrp_inst *in = e->insts[i];
 		struct store_rec *r = store_rec_new(STORE_VRRP_INSTANCE);
+		json_t *j;
+		char *text;
 
 		if (!r)
 			break;
 		store_rec_str(r, 0, in->name);
 		store_rec_str(r, 1, in->family == AF_INET6 ? "inet6" : "inet");
 		store_rec_str(r, 2, in->ifname);
-		for (size_t k = 0; k < c->n_vrrps; k++) {
-			if (strcmp(c->vrrps[k].name, in->name) != 0)
-				continue;
-			json_t *j = conf_vrrp_summary(c, &c->vrrps[k]);
-			char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-			store_rec_str(r, 3, text);
-			free(text);
-			json_decref(j);
-			break;
-		}
+		/* build_all made e->insts[i] from c->vrrps[i] */
+		j = conf_vrrp_summary(c, &c->vrrps[i]);
+		text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		store_rec_str(r, 3, text);
+		free(text);
+		json_decref(j);
 		r->i[0] = in->vrid;
 		r->i[1] = in->fcfg.version;
 		r->i[2] = in->base_priority;

@@ -137,6 +137,28 @@ require_vigild() {
 	[[ -x $VIGILD ]] || skip_all "vigild not built ($VIGILD)"
 }
 
+# require_vigilctl: VIGILCTL is the built vigilctl, or the test is skipped.
+require_vigilctl() {
+	VIGILCTL=${VIGILCTL:-$VIGIL_BUILDDIR/vigilctl}
+	[[ -x $VIGILCTL ]] || skip_all "vigilctl is not built ($VIGILCTL)"
+}
+
+# health_script_init N...: a MISC_CHECK script the test steers, after
+# lab_init.  HEALTH_SCRIPT FILE exits with the number in FILE (0 when it is
+# missing); HEALTH_DIR/N starts at 0 for each N given.
+health_script_init() {
+	local n
+	HEALTH_DIR=$LAB_TMP/health
+	HEALTH_SCRIPT=$LAB_TMP/health.sh
+	mkdir -p "$HEALTH_DIR" && chmod 0755 "$HEALTH_DIR"
+	printf '#!/bin/sh\nexit "$(cat "$1" 2>/dev/null || echo 0)"\n' >"$HEALTH_SCRIPT"
+	chmod 0755 "$HEALTH_SCRIPT"
+	for n in "$@"; do
+		echo 0 >"$HEALTH_DIR/$n"
+		chmod 0644 "$HEALTH_DIR/$n"
+	done
+}
+
 # ------------------------------------------------------------ waiting ----
 
 # Microseconds since the epoch, from bash itself (no fork per poll).

@@ -19,9 +19,8 @@
 require_vigild
 require_root
 require_netns
+require_vigilctl
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-VIGILCTL=${VIGILCTL:-$VIGIL_BUILDDIR/vigilctl}
-[[ -x $VIGILCTL ]] || skip_all "vigilctl is not built ($VIGILCTL)"
 
 lab_init
 lab_node lb 192.0.2.1/24
@@ -30,14 +29,9 @@ DIR=$(vigild_dir lb)
 mkdir -p "$DIR"
 DB=$DIR/vigil.db
 SOCK=$DIR/vigil.sock
-CTL=$LAB_TMP/health
-mkdir -p "$CTL" && chmod 0755 "$CTL"
-SCRIPT=$LAB_TMP/health.sh
-printf '#!/bin/sh\nexit "$(cat "$1" 2>/dev/null || echo 0)"\n' >"$SCRIPT"
-chmod 0755 "$SCRIPT"
-echo 0 >"$CTL/31"
-echo 0 >"$CTL/32"
-chmod 0644 "$CTL"/*
+health_script_init 31 32
+CTL=$HEALTH_DIR
+SCRIPT=$HEALTH_SCRIPT
 
 CONF=$DIR/vigil.conf
 cat >"$CONF" <<EOF
@@ -117,9 +111,8 @@ VI=$(vi_id)
 out=$(ctl -r "kernel upgrade" drain 192.0.2.100:80 192.0.2.31 2>&1)
 rc=$?
 ok $((rc != 0)) "vigilctl drain exits 0"
-out_has "$out" "drain 192.0.2.31:80 of VS TCP 192.0.2.100:80" ||
-	diag "$out"
-check "its answer names the real server and the virtual server" out_has "$out" "192.0.2.31:80 of VS TCP 192.0.2.100:80"
+check "its answer names the real server and the virtual server" \
+	out_has "$out" "drain 192.0.2.31:80 of VS TCP 192.0.2.100:80" || diag "$out"
 # acknowledged means stored: no wait here
 check "the drain is in the database when vigilctl returns (weight 0)" weight_is 192.0.2.31:80 0
 ov=$(ctl overrides)

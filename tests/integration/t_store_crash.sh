@@ -22,9 +22,8 @@
 require_vigild
 require_root
 require_netns
+require_vigilctl
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-VIGILCTL=${VIGILCTL:-$VIGIL_BUILDDIR/vigilctl}
-[[ -x $VIGILCTL ]] || skip_all "vigilctl is not built ($VIGILCTL)"
 
 ROUNDS=${VIGIL_CRASH_ROUNDS:-50}
 lab_init
@@ -34,12 +33,10 @@ DIR=$(vigild_dir lb)
 mkdir -p "$DIR"
 DB=$DIR/vigil.db
 SOCK=$DIR/vigil.sock
-CTL=$LAB_TMP/health
-mkdir -p "$CTL" && chmod 0755 "$CTL"
-SCRIPT=$LAB_TMP/health.sh
-printf '#!/bin/sh\nexit "$(cat "$1" 2>/dev/null || echo 0)"\n' >"$SCRIPT"
-chmod 0755 "$SCRIPT"
 RS=(41 42 43 44 45 46)
+health_script_init "${RS[@]}"
+CTL=$HEALTH_DIR
+SCRIPT=$HEALTH_SCRIPT
 
 CONF=$DIR/vigil.conf
 {
@@ -64,7 +61,6 @@ virtual_server 192.0.2.100 80 {
     protocol TCP
 EOF
 	for n in "${RS[@]}"; do
-		echo 0 >"$CTL/$n"
 		cat <<EOF
     real_server 192.0.2.$n 80 {
         weight 1
@@ -77,7 +73,7 @@ EOF
 	done
 	echo "}"
 } >"$CONF"
-chmod 0644 "$CONF" "$CTL"/*
+chmod 0644 "$CONF"
 
 EDITS=$LAB_TMP/edits      # "sent RS ACTION" / "ack RS ACTION", in order
 
