@@ -118,23 +118,31 @@ static void range_text(const struct kw *k, char *buf, size_t len)
 		snprintf(buf, len, "%g..%g", k->lo, k->hi);
 }
 
+/* A parsed number against its keyword's range: the error, when there is
+ * one, names the keyword, the word and the range to use. */
+static bool number_ok(struct conf_ctx *x, const struct stmt *s, const struct kw *k, const char *w,
+		      enum num_res r, double v, const char *what)
+{
+	char rt[128];
+
+	if (r != NUM_BAD && r != NUM_RANGE && v >= k->lo && v <= k->hi)
+		return true;
+	range_text(k, rt, sizeof(rt));
+	if (r == NUM_BAD)
+		conf_err(x, s->loc, "%s '%s' is not %s: use %s", s->kw, conf_show(x, w), what, rt);
+	else
+		conf_err(x, s->loc, "%s %s is out of range: use %s", s->kw, conf_show(x, w), rt);
+	return false;
+}
+
 static bool get_int(struct conf_ctx *x, const struct stmt *s, const struct kw *k,
 		    const char *w, int *out)
 {
-	long v;
+	long v = 0;
 	enum num_res r = parse_long(w, &v);
-	char rt[128];
 
-	range_text(k, rt, sizeof(rt));
-	if (r == NUM_BAD) {
-		conf_err(x, s->loc, "%s '%s' is not a whole number: use %s", s->kw,
-			 conf_show(x, w), rt);
+	if (!number_ok(x, s, k, w, r, (double)v, "a whole number"))
 		return false;
-	}
-	if (r == NUM_RANGE || v < k->lo || v > k->hi) {
-		conf_err(x, s->loc, "%s %s is out of range: use %s", s->kw, conf_show(x, w), rt);
-		return false;
-	}
 	*out = (int)v;
 	return true;
 }
@@ -142,20 +150,11 @@ static bool get_int(struct conf_ctx *x, const struct stmt *s, const struct kw *k
 static bool get_num(struct conf_ctx *x, const struct stmt *s, const struct kw *k,
 		    const char *w, double *out)
 {
-	double v;
+	double v = 0;
 	enum num_res r = parse_num(w, &v);
-	char rt[128];
 
-	range_text(k, rt, sizeof(rt));
-	if (r == NUM_BAD) {
-		conf_err(x, s->loc, "%s '%s' is not a number: use %s", s->kw,
-			 conf_show(x, w), rt);
+	if (!number_ok(x, s, k, w, r, v, "a number"))
 		return false;
-	}
-	if (r == NUM_RANGE || v < k->lo || v > k->hi) {
-		conf_err(x, s->loc, "%s %s is out of range: use %s", s->kw, conf_show(x, w), rt);
-		return false;
-	}
 	*out = v;
 	return true;
 }
