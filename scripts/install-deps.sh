@@ -13,6 +13,7 @@ libsqlite3-dev libmicrohttpd-dev libjansson-dev libgnutls28-dev
 libcmocka-dev
 iproute2 procps psmisc
 python3 iputils-arping tcpdump keepalived openssl
+snmpd snmp snmptrapd smitools monitoring-plugins-standard
 qemu-system-x86 busybox-static ipvsadm cpio kmod
 "
 

@@ -36,6 +36,8 @@ static const struct option long_opts[] = {
 	{ "keep-days", required_argument, NULL, OPT_KEEP_DAYS },
 	{ "keep-rows", required_argument, NULL, OPT_KEEP_ROWS },
 	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "snmp", no_argument, NULL, 'x' },
+	{ "snmp-agent-socket", required_argument, NULL, 'A' },
 	{ "version", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -80,6 +82,12 @@ void opts_usage(FILE *out)
 "                            0: no limit)\n"
 "      --control=SOCKET      the socket vigilctl talks to (default\n"
 "                            " VIGIL_RUNDIR "/vigil.sock)\n"
+"  -x, --snmp                serve KEEPALIVED-MIB, VRRP-MIB, VRRPv3-MIB and\n"
+"                            VIGIL-MIB as an AgentX subagent of snmpd (without\n"
+"                            -x: the parts the enable_snmp_* keywords name)\n"
+"  -A, --snmp-agent-socket=S the AgentX master: unix:PATH, PATH or\n"
+"                            tcp:HOST:PORT (default: snmp_socket in the\n"
+"                            configuration, else " VIGIL_AGENTX_DEFAULT ")\n"
 "  -v, --version             print the version and exit\n"
 "  -h, --help                print this help and exit\n"
 "\n"
@@ -109,7 +117,7 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 
 	optind = 0;        /* full re-initialisation: opts_parse may run twice */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:nlDS:tdRIPCp:r:c:u:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:nlDS:tdRIPCp:r:c:u:xA:vh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->conf_file = optarg; break;
 		case 'n': o->dont_fork = true; break;
@@ -135,6 +143,8 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 		case 'u': o->mgmt_user = optarg; break;
 		case OPT_DB: o->db_path = strcmp(optarg, "none") == 0 ? NULL : optarg; break;
 		case OPT_CONTROL: o->control_path = optarg; break;
+		case 'x': o->snmp = true; break;
+		case 'A': o->snmp_socket = optarg; break;
 		case OPT_KEEP_DAYS:
 		case OPT_KEEP_ROWS: {
 			char *end;

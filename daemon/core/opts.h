@@ -25,6 +25,7 @@ enum vigil_exit {
 #define VIGIL_CONF_KEEPALIVED   "/etc/keepalived/keepalived.conf"
 #define VIGIL_RUNDIR            RUNSTATEDIR "/vigil"
 #define VIGIL_DB_DEFAULT        LOCALSTATEDIR "/lib/vigil/vigil.db"
+#define VIGIL_AGENTX_DEFAULT    "unix:/var/agentx/master"
 
 struct vigil_opts {
 	const char *conf_file;      /* NULL: default search */
@@ -47,6 +48,8 @@ struct vigil_opts {
 	long keep_days;             /* --keep-days: history retention by age, 0 = none */
 	long keep_rows;             /* --keep-rows: per history table, 0 = none */
 	const char *control_path;   /* --control: vigilctl's socket */
+	bool snmp;                  /* -x: every MIB, whatever enable_snmp_* says */
+	const char *snmp_socket;    /* -A: AgentX master; NULL: snmp_socket, else default */
 };
 
 enum opts_result { OPTS_RUN, OPTS_EXIT_OK, OPTS_ERROR };

@@ -1,7 +1,8 @@
 /*
- * mgmt_main.c - the mgmt process: the control socket vigilctl talks to now;
- * HTTP/REST, the AgentX subagent and split-brain polling (issues #6-#8)
- * join it.
+ * mgmt_main.c - the mgmt process: the control socket vigilctl talks to, the
+ * AgentX subagent (snmp/), and the snapshot of the state store both serve
+ * from (mgmt_snap.h); HTTP/REST and split-brain polling (issues #7, #8) join
+ * it.
  *
  * It parses bytes from outside, so it runs without root: the parent drops
  * it to the mgmt user right after fork (child_drop_privileges).  It does not
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pwd.h>
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,18 +29,24 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "conf/conf.h"
 #include "core/child.h"
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/opts.h"
+#include "mgmt/mgmt_snap.h"
+#include "snmp/snmp_agent.h"
+#include "snmp/snmp_mibs.h"
+#include "store/store.h"
 
 #define REQ_MAX 2048
 #define ANSWER_TIMEOUT (15 * EV_NSEC_PER_SEC)
 #define MAX_CLIENTS 64
+#define SNAP_POLL (500 * EV_NSEC_PER_MSEC)   /* how often the store is asked whether it changed */
 
 struct client {
 	struct mgmt *m;
 	int fd;
-	uint32_t id;            /* of the edit sent for it, 0 before */
 	bool reading;           /* its fd is in the loop */
 	uid_t uid;
 	char buf[REQ_MAX];
@@ -47,12 +55,33 @@ struct client {
 	struct client *next;
 };
 
+/* An edit sent to an engine, waiting for its answer. */
+typedef void (*edit_done_fn)(void *arg, int status, const char *text);
+struct pending {
+	struct mgmt *m;
+	uint32_t id;
+	edit_done_fn done;
+	void *arg;
+	struct ev_timer timeout;
+	struct pending *next;
+};
+
 struct mgmt {
 	struct child_ctx *ctx;
 	struct client *clients;
 	size_t n_clients;
 	uint32_t next_id;
+	struct pending *pending;
+	/* the state store, read-only, and what was read from it */
+	sqlite3 *db;
+	struct snap *snap;
+	int64_t data_version;
+	int64_t vrrp_seen, health_seen;     /* transitions already notified */
+	struct ev_timer poll;
+	bool snmp;
 };
+
+static struct mgmt *M;                   /* for the SNMP edit hook */
 
 static void client_close(struct client *c)
 {
@@ -92,8 +121,57 @@ static void client_answer(struct client *c, int status, const char *text)
 
 static void on_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
-	client_answer(arg, 504, "no answer from the engine in 15 s; the edit may or may not be applied "
-			   "(check with vigilctl history)");
+	client_answer(arg, 408, "no request in 15 s");
+}
+
+/* ---- edits: sent to an engine through the parent, answered later ---------------- */
+
+static void pending_end(struct pending *p, int status, const char *text)
+{
+	struct mgmt *m = p->m;
+
+	for (struct pending **pp = &m->pending; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	ev_timer_stop(m->ctx->loop, &p->timeout);
+	p->done(p->arg, status, text);
+	free(p);
+}
+
+static void on_pending_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	pending_end(arg, 504, "no answer from the engine in 15 s; the edit may or may not be applied "
+			      "(check with vigilctl history)");
+}
+
+static void snap_refresh(struct mgmt *m, bool force);
+
+static int edit_send(struct mgmt *m, enum proc_id to, const char *json, edit_done_fn done, void *arg)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	p->m = m;
+	p->id = ++m->next_id ? m->next_id : ++m->next_id;
+	p->done = done;
+	p->arg = arg;
+	if (child_edit_send(m->ctx, p->id, to, json) < 0) {
+		free(p);
+		return -1;
+	}
+	ev_timer_init(&p->timeout, on_pending_timeout, p);
+	ev_timer_start_in(m->ctx->loop, &p->timeout, ANSWER_TIMEOUT);
+	p->next = m->pending;
+	m->pending = p;
+	return 0;
+}
+
+static void client_edit_done(void *arg, int status, const char *text)
+{
+	client_answer(arg, status, text);
 }
 
 /* Which engine owns what the request names. */
@@ -146,14 +224,14 @@ static void client_request(struct client *c)
 	json_object_set_new(req, "who", json_string(who));
 	text = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
-	c->id = ++m->next_id ? m->next_id : ++m->next_id;
-	if (!text || child_edit_send(m->ctx, c->id, to, text) < 0) {
+	if (!text || edit_send(m, to, text, client_edit_done, c) < 0) {
 		free(text);
 		client_answer(c, 400, "the request is too long");
 		return;
 	}
 	free(text);
-	ev_timer_start_in(m->ctx->loop, &c->timeout, ANSWER_TIMEOUT);
+	/* the edit's own timeout answers now */
+	ev_timer_stop(m->ctx->loop, &c->timeout);
 }
 
 static void on_client(struct ev_loop *loop, int fd, uint32_t events, void *arg)
@@ -215,12 +293,121 @@ static void mgmt_edit_done(struct child_ctx *ctx, const struct msg_edit_done *d)
 {
 	struct mgmt *m = ctx->module;
 
-	for (struct client *c = m->clients; c; c = c->next)
-		if (c->id == d->id) {
-			client_answer(c, d->status, d->text);
+	/* the engine stored the edit before answering: what is served shows it */
+	snap_refresh(m, true);
+	for (struct pending *p = m->pending; p; p = p->next)
+		if (p->id == d->id) {
+			pending_end(p, d->status, d->text);
 			return;
 		}
-	log_info("control: an answer for a client that left: %s", d->text);
+	log_info("control: an answer for an edit that timed out: %s", d->text);
+}
+
+/* ---- the snapshot --------------------------------------------------------------- */
+
+static void on_event(const struct snap_event *ev, void *arg)
+{
+	struct mgmt *m = arg;
+
+	if (m->snmp)
+		snmp_keepalived_event(m->snap, ev);
+}
+
+static int64_t data_version(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Read the store again when an engine committed since the last read. */
+static void snap_refresh(struct mgmt *m, bool force)
+{
+	char err[256];
+	int64_t v;
+	struct snap *s;
+
+	if (!m->db)
+		return;
+	v = data_version(m->db);
+	if (!force && v == m->data_version && m->snap)
+		return;
+	s = snap_load(m->db, store_now_ms(), err, sizeof(err));
+	if (!s) {
+		log_warnx("mgmt: cannot read the state store: %s", err);
+		return;
+	}
+	m->data_version = v;
+	if (m->snmp)
+		snmp_keepalived_refresh(s);
+	snap_free(m->snap);
+	m->snap = s;
+	if (snap_events(m->db, &m->vrrp_seen, &m->health_seen, on_event, m) < 0)
+		log_warnx("mgmt: cannot read the transitions: %s", sqlite3_errmsg(m->db));
+	if (m->snmp)
+		snmp_keepalived_compare(s);
+}
+
+static void on_poll(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct mgmt *m = arg;
+
+	if (!m->db)
+		m->db = child_store_read(m->ctx);
+	snap_refresh(m, false);
+	ev_timer_start_in(loop, t, SNAP_POLL);
+}
+
+/* ---- SNMP ----------------------------------------------------------------------- */
+
+static int snmp_edit(const char *engine, const char *json, snmp_edit_done_fn done, void *token)
+{
+	if (!M)
+		return -1;
+	return edit_send(M, strcmp(engine, "vrrp") == 0 ? PROC_VRRP : PROC_CHECK, json,
+			 (edit_done_fn)done, token);
+}
+
+static void snmp_start(struct mgmt *m)
+{
+	const struct conf_global *g = m->ctx->conf ? &m->ctx->conf->global : NULL;
+	const struct vigil_opts *o = m->ctx->opts;
+	bool all = o->snmp;
+	static char host[256];
+	struct snmp_mibs_conf c = {
+		.version = "vigil " PACKAGE_VERSION,
+		.edit = snmp_edit,
+	};
+	const char *socket = o->snmp_socket ? o->snmp_socket
+			     : g && g->snmp_socket ? g->snmp_socket : VIGIL_AGENTX_DEFAULT;
+
+	if (!g)
+		return;
+	c.vrrp = all || g->enable_snmp_vrrp;
+	c.check = all || g->enable_snmp_checker;
+	c.traps = g->enable_traps;
+	if (!c.vrrp && !c.check && !g->enable_snmp_rfcv2 && !g->enable_snmp_rfcv3)
+		return;
+	if (g->router_id)
+		c.router_id = g->router_id;
+	else {
+		gethostname(host, sizeof(host) - 1);
+		c.router_id = host;
+	}
+	if (snmp_agent_start(m->ctx->loop, socket) < 0)
+		return;
+	snmp_keepalived_register(&c);
+	m->snmp = true;
+	snmp_agent_ready();
+	log_info("snmp: serving%s%s%s as an AgentX subagent of %s", c.vrrp ? " KEEPALIVED-MIB's VRRP" : "",
+		 c.check ? (c.vrrp ? " and LVS tables" : " KEEPALIVED-MIB's LVS tables") : "",
+		 c.traps ? ", with notifications" : "", socket);
 }
 
 static int mgmt_start(struct child_ctx *ctx)
@@ -230,9 +417,17 @@ static int mgmt_start(struct child_ctx *ctx)
 	if (!m)
 		return -1;
 	m->ctx = ctx;
+	m->vrrp_seen = m->health_seen = -1;
+	m->data_version = -1;
 	ctx->module = m;
+	M = m;
 	if (ctx->control_fd >= 0 && ev_io_add(ctx->loop, ctx->control_fd, EPOLLIN, on_accept, m) < 0)
 		log_warn("mgmt: cannot watch the control socket");
+	snmp_start(m);
+	m->db = child_store_read(ctx);
+	snap_refresh(m, true);
+	ev_timer_init(&m->poll, on_poll, m);
+	ev_timer_start_in(ctx->loop, &m->poll, SNAP_POLL);
 	return 0;
 }
 
@@ -246,9 +441,20 @@ static void mgmt_stop(struct child_ctx *ctx)
 {
 	struct mgmt *m = ctx->module;
 
-	while (m && m->clients)
+	if (!m)
+		return;
+	while (m->pending)
+		pending_end(m->pending, 503, "vigild is stopping");
+	while (m->clients)
 		client_answer(m->clients, 503, "vigild is stopping");
+	ev_timer_stop(ctx->loop, &m->poll);
+	if (m->snmp)
+		snmp_agent_stop();
+	snap_free(m->snap);
+	if (m->db)
+		sqlite3_close(m->db);
 	free(m);
+	M = NULL;
 	ctx->module = NULL;
 }
 

@@ -1,0 +1,41 @@
+/*
+ * snmp_mibs.h - the MIB modules vigil serves, one file each, all fed from
+ * mgmt's snapshot of the state store (mgmt/mgmt_snap.h).
+ *
+ *   snmp_keepalived.c  KEEPALIVED-MIB (enterprises 9586.100.5), as keepalived
+ *                      declares it, so existing pollers keep working
+ *
+ * Indexes are the store's row ids: a row keeps its index across reloads and
+ * restarts.
+ */
+#ifndef VIGIL_SNMP_MIBS_H
+#define VIGIL_SNMP_MIBS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mgmt/mgmt_snap.h"
+
+/* An edit on behalf of a SET: JSON for the engine `engine` ("vrrp" or
+ * "check"); done(token, status, text) follows with the engine's answer
+ * (status 0 done, else an HTTP-like code).  Returns 0 or -1. */
+typedef void (*snmp_edit_done_fn)(void *token, int status, const char *text);
+typedef int (*snmp_edit_fn)(const char *engine, const char *json, snmp_edit_done_fn done, void *token);
+
+struct snmp_mibs_conf {
+	const char *router_id;
+	const char *version;
+	bool vrrp, check;          /* KEEPALIVED-MIB's parts */
+	bool traps;
+	snmp_edit_fn edit;
+};
+
+void snmp_keepalived_register(const struct snmp_mibs_conf *c);
+/* Serve `s` from now on (it stays alive until the next call). */
+void snmp_keepalived_refresh(const struct snap *s);
+/* Send the notifications for what happened, given the snapshot after it. */
+void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev);
+/* Notifications derived from comparing snapshots (sync groups, quorum). */
+void snmp_keepalived_compare(const struct snap *s);
+
+#endif /* VIGIL_SNMP_MIBS_H */
