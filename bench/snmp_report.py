@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""bench/snmp_report.py RESULTS.jsonl - the tables of bench/snmp.
+
+RESULTS holds one JSON object a line, written by bench/snmp:
+  kind=start  impl, where, instances, real_servers, t_registered,
+              t_instances, t_virtual_servers, t_real_servers (seconds after
+              the daemon's start), rows_*, checker, rss_* (KiB), why
+  kind=walk   impl, where, instances, real_servers, subtree, tool, times
+              ("s,s,s"), varbinds (of the last walk), status (0, 124 timeout)
+  kind=rss    impl, where, instances, real_servers, rss_* after the walks
+Standard library only.
+"""
+
+import json
+import math
+import statistics
+import sys
+
+
+def load(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                out.append(json.loads(line))
+    return out
+
+
+def fmt_s(v):
+    if v is None or v == "":
+        return "-"
+    return "%.1f" % float(v)
+
+
+def rss_text(r):
+    parts = []
+    for w in ("parent", "vrrp", "check", "mgmt"):
+        v = r.get("rss_" + w)
+        if v:
+            parts.append("%s %.1f" % (w, v / 1024.0))
+    tot = sum(r.get("rss_" + w, 0) or 0 for w in ("parent", "vrrp", "check", "mgmt"))
+    if not parts:
+        return "-"
+    return "%.1f (%s)" % (tot / 1024.0, ", ".join(parts))
+
+
+def times_of(r):
+    t = str(r.get("times", ""))
+    return [float(x) for x in t.split(",") if x]
+
+
+def main():
+    rows = load(sys.argv[1])
+    starts = [r for r in rows if r["kind"] == "start"]
+    walks = [r for r in rows if r["kind"] == "walk"]
+    rsss = {(r["impl"], r["where"], r["instances"], r["real_servers"]): r
+            for r in rows if r["kind"] == "rss"}
+    notes = []
+
+    print("Startup: seconds from the daemon's start until version.0 answers (registered) and")
+    print("until every instance / virtual server / real server is in its table; RSS in MiB.")
+    hdr = "%-10s %-12s %-5s %-6s %-10s %-10s %-10s %-10s %s" % (
+        "where", "size", "", "impl", "registered", "instances", "v.servers", "r.servers", "RSS at complete | after the walks")
+    print(hdr)
+    print("-" * len(hdr))
+    for r in starts:
+        size = "%d/%d" % (r["instances"], r["real_servers"])
+        key = (r["impl"], r["where"], r["instances"], r["real_servers"])
+        if "t_registered" not in r:
+            print("%-10s %-12s %-5s %-6s not measured: %s" % (
+                r["where"][:10], size, "", r["impl"][:6], r.get("why", "?")))
+            continue
+
+        def t(k, rows_k, want):
+            if r.get(k) is not None:
+                return fmt_s(r[k])
+            return "%d/%d" % (r.get(rows_k, 0), want)
+
+        print("%-10s %-12s %-5s %-6s %-10s %-10s %-10s %-10s %s | %s" % (
+            r["where"][:10], size, "", r["impl"][:6], fmt_s(r["t_registered"]),
+            t("t_instances", "rows_instances", r["instances"]),
+            t("t_virtual_servers", "rows_virtual_servers", r["real_servers"] // 100),
+            t("t_real_servers", "rows_real_servers", r["real_servers"]),
+            rss_text(r), rss_text(rsss.get(key, {}))))
+        if r.get("why"):
+            notes.append("%s %s, %s: %s" % (r["impl"], size, r["where"], r["why"]))
+    print()
+
+    print("Walks: varbinds returned, median wall time of the walks (min-max, number of walks),")
+    print("varbinds/s = varbinds / median.  bulk = snmpbulkwalk -Cr50, getnext = snmpwalk.")
+    hdr = "%-10s %-12s %-10s %-18s %-7s %9s %-26s %10s" % (
+        "where", "size", "impl", "sub-tree", "tool", "varbinds", "time s (min-max, n)", "varbinds/s")
+    print(hdr)
+    print("-" * len(hdr))
+    med = {}
+    for r in walks:
+        size = "%d/%d" % (r["instances"], r["real_servers"])
+        ts = times_of(r)
+        st = r.get("status", 0)
+        m = statistics.median(ts) if ts else None
+        if st == 124:
+            tt = ">%s (timed out)" % (fmt_s(ts[-1]) if ts else "?")
+            rate = "%.0f+" % (r["varbinds"] / ts[-1]) if ts and ts[-1] else "-"
+        elif st not in (0, "0"):
+            tt = "failed (exit %s)" % st
+            rate = "-"
+        elif not r["varbinds"]:
+            tt = "%.3f (empty: not served)" % m
+            rate = "-"
+        else:
+            tt = "%.3f (%.3f-%.3f, %d)" % (m, min(ts), max(ts), len(ts))
+            rate = "%.0f" % (r["varbinds"] / m) if m else "-"
+            med[(r["where"], r["impl"], r["subtree"], r["tool"], r["instances"])] = (r["varbinds"], m)
+        print("%-10s %-12s %-10s %-18s %-7s %9d %-26s %10s" % (
+            r["where"][:10], size, r["impl"], r["subtree"], r["tool"], r["varbinds"], tt, rate))
+    print()
+
+    # Growth: between the smallest and the largest size measured, the
+    # exponent k in time ~ varbinds^k (1: linear, 2: quadratic).
+    groups = {}
+    for (where, impl, sub, tool, n), v in med.items():
+        groups.setdefault((where, impl, sub, tool), []).append((n, v))
+    lines = []
+    for key, lst in sorted(groups.items()):
+        lst.sort()
+        if len(lst) < 2:
+            continue
+        (n0, (v0, t0)), (n1, (v1, t1)) = lst[0], lst[-1]
+        if not v0 or not v1 or v1 == v0 or not t0 or not t1:
+            continue
+        k = math.log(t1 / t0) / math.log(v1 / v0)
+        per = " -> ".join("%.0f" % (v / t) for _, (v, t) in lst)
+        lines.append("%-10s %-10s %-18s %-7s %6.1fx %7.1fx %5.2f   %s" % (
+            key[0][:10], key[1], key[2], key[3], v1 / v0, t1 / t0, k, per))
+    if lines:
+        print("Growth from the smallest to the largest size: varbinds x, time x, and k in")
+        print("time ~ varbinds^k (about 1: linear; about 2: quadratic); varbinds/s at each size.")
+        hdr = "%-10s %-10s %-18s %-7s %7s %8s %5s   %s" % (
+            "where", "impl", "sub-tree", "tool", "rows", "time", "k", "varbinds/s by size")
+        print(hdr)
+        print("-" * len(hdr))
+        for l in lines:
+            print(l)
+        print()
+    if notes:
+        print("Notes:")
+        for n in notes:
+            print("  " + n)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
