@@ -59,17 +59,18 @@ def main():
     notes = []
 
     print("Startup: seconds from the daemon's start until version.0 answers (registered) and")
-    print("until every instance / virtual server / real server is in its table; RSS in MiB.")
-    hdr = "%-10s %-12s %-5s %-6s %-10s %-10s %-10s %-10s %s" % (
-        "where", "size", "", "impl", "registered", "instances", "v.servers", "r.servers", "RSS at complete | after the walks")
+    print("until every instance / virtual server / real server is in its table, and until every")
+    print("instance's VIP is up (all MASTER; the walks start %s s later); RSS in MiB (VmRSS)." % "6")
+    hdr = "%-10s %-12s %-10s %-10s %-10s %-10s %-10s %-8s %s" % (
+        "where", "size", "impl", "registered", "instances", "v.servers", "r.servers", "VIPs up", "RSS at complete | after the walks")
     print(hdr)
     print("-" * len(hdr))
     for r in starts:
         size = "%d/%d" % (r["instances"], r["real_servers"])
         key = (r["impl"], r["where"], r["instances"], r["real_servers"])
         if "t_registered" not in r:
-            print("%-10s %-12s %-5s %-6s not measured: %s" % (
-                r["where"][:10], size, "", r["impl"][:6], r.get("why", "?")))
+            print("%-10s %-12s %-10s not measured: %s" % (
+                r["where"][:10], size, r["impl"], r.get("why", "?")))
             continue
 
         def t(k, rows_k, want):
@@ -77,12 +78,12 @@ def main():
                 return fmt_s(r[k])
             return "%d/%d" % (r.get(rows_k, 0), want)
 
-        print("%-10s %-12s %-5s %-6s %-10s %-10s %-10s %-10s %s | %s" % (
-            r["where"][:10], size, "", r["impl"][:6], fmt_s(r["t_registered"]),
+        print("%-10s %-12s %-10s %-10s %-10s %-10s %-10s %-8s %s | %s" % (
+            r["where"][:10], size, r["impl"], fmt_s(r["t_registered"]),
             t("t_instances", "rows_instances", r["instances"]),
             t("t_virtual_servers", "rows_virtual_servers", r["real_servers"] // 100),
             t("t_real_servers", "rows_real_servers", r["real_servers"]),
-            rss_text(r), rss_text(rsss.get(key, {}))))
+            fmt_s(r.get("t_vips")), rss_text(r), rss_text(rsss.get(key, {}))))
         if r.get("why"):
             notes.append("%s %s, %s: %s" % (r["impl"], size, r["where"], r["why"]))
     print()

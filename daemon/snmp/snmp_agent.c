@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "snmp/snmp_agent.h"
 
+#include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/library/large_fd_set.h>
 
 #define APP_NAME "vigild"
@@ -25,6 +26,7 @@ static struct {
 	int fds[MAX_FDS];
 	size_t n_fds;
 	bool started, connected, ever_connected;
+	bool session_up;        /* between net-snmp's INDEX_START and INDEX_STOP */
 	char socket[256];
 } A;
 
@@ -43,12 +45,26 @@ static int on_snmp_log(int major, int minor, void *server_arg, void *client_arg)
 	if (!n)
 		return 0;
 	/* the loss and the return of the master are logged by snmp_agent_pump */
-	if (strstr(line, "Failed to connect to the agentx master") || strstr(line, "AgentX master agent failed"))
+	if (strstr(line, "Failed to connect to the agentx master") || strstr(line, "AgentX master") ||
+	    strstr(line, "AgentX subagent connected"))
 		log_debug("snmp: %s", line);
 	else if (m->priority <= LOG_ERR)
 		log_warnx("snmp: %s", line);
 	else
 		log_debug("snmp: %s", line);
+	return 0;
+}
+
+/* net-snmp calls these when the AgentX session opens and when it is gone */
+static int on_index_start(int major, int minor, void *server_arg, void *client_arg)
+{
+	A.session_up = true;
+	return 0;
+}
+
+static int on_index_stop(int major, int minor, void *server_arg, void *client_arg)
+{
+	A.session_up = false;
 	return 0;
 }
 
@@ -102,7 +118,7 @@ void snmp_agent_pump(void)
 	else
 		ev_timer_stop(A.loop, &A.timer);
 
-	connected = n > 0;
+	connected = A.session_up;
 	if (connected != A.connected) {
 		A.connected = connected;
 		if (connected)
@@ -155,6 +171,8 @@ int snmp_agent_start(struct ev_loop *loop, const char *socket)
 	snmp_disable_log();
 	snmp_enable_calllog();
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_snmp_log, NULL);
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START, on_index_start, NULL);
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, on_index_stop, NULL);
 	if (init_agent(APP_NAME) != 0) {
 		log_warnx("snmp: the net-snmp agent library did not start");
 		return -1;
@@ -165,6 +183,8 @@ int snmp_agent_start(struct ev_loop *loop, const char *socket)
 void snmp_agent_ready(void)
 {
 	init_snmp(APP_NAME);
+	/* init_snmp sets its defaults: the retry period is ours */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, PING_SECONDS);
 	A.started = true;
 	snmp_agent_pump();
 	if (!A.connected)
@@ -329,7 +349,8 @@ struct snmp_table *snmp_table_register(const struct snmp_table_def *def)
 		return NULL;
 	}
 	h->myvoid = t;
-	reg = netsnmp_handler_registration_create(def->name, h, def->base, def->base_len,
+	/* the table helper serves TABLE.1.column.index: register the table */
+	reg = netsnmp_handler_registration_create(def->name, h, def->base, def->base_len - 1,
 						  def->check ? HANDLER_CAN_RWRITE : HANDLER_CAN_RONLY);
 	for (unsigned i = 0; i < def->n_index; i++)
 		netsnmp_table_helper_add_index(ti, ASN_INTEGER);

@@ -59,7 +59,7 @@ typedef int (*snmp_apply_fn)(const void *row, unsigned col, const netsnmp_variab
 
 struct snmp_table_def {
 	const char *name;
-	const oid *base;              /* the table's entry OID (...Entry) */
+	const oid *base;              /* the table's entry OID (...Table.1) */
 	size_t base_len;
 	unsigned n_index;             /* integer indexes */
 	unsigned min_col, max_col;

@@ -393,6 +393,8 @@ vigild__up_or_dead() {
 # logging to stderr (-l) into $dir/vigild.log, and wait until the three
 # children's pid files exist. On failure, the log's tail goes out as TAP
 # diagnostics and the status is 1.
+# VIGILD_ARGS: an array of further options for every vigild started.
+VIGILD_ARGS=()
 vigild_start() {
 	local node=$1 conf=$2 dir
 	dir=$(vigild_dir "$node")
@@ -402,7 +404,7 @@ vigild_start() {
 	ip netns exec "$(lab_ns "$node")" "$VIGILD" -n -l -f "$conf" \
 		-p "$dir/vigild.pid" -r "$dir/vrrp.pid" -c "$dir/check.pid" \
 		--mgmt_pid "$dir/mgmt.pid" --db "$dir/vigil.db" --control "$dir/vigil.sock" \
-		</dev/null >>"$dir/vigild.log" 2>&1 &
+		"${VIGILD_ARGS[@]}" </dev/null >>"$dir/vigild.log" 2>&1 &
 	LAB_VIGILD_JOB[$node]=$!
 	if ! wait_for 10 vigild__up_or_dead "$node" ||
 		! vigild__children_up "$node"; then
