@@ -50,7 +50,9 @@ diag_file() {
 	local file=$1 n=${2:-20}
 	if [[ -r $file ]]; then
 		echo "# --- last $n lines of $file ---"
-		tail -n "$n" -- "$file" | sed 's/^/#   /'
+		# awk ends every line, the last one too: a file without a final
+		# newline must not glue the next TAP line onto a comment.
+		tail -n "$n" -- "$file" | awk '{ print "#   " $0 }'
 	else
 		echo "# ($file does not exist)"
 	fi
