@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -38,6 +39,7 @@
 #include "snmp/snmp_agent.h"
 #include "snmp/snmp_mibs.h"
 #include "store/store.h"
+#include "vrrp/vrrp_live.h"
 
 #define REQ_MAX 2048
 #define ANSWER_TIMEOUT (15 * EV_NSEC_PER_SEC)
@@ -309,8 +311,10 @@ static void on_event(const struct snap_event *ev, void *arg)
 {
 	struct mgmt *m = arg;
 
-	if (m->snmp)
+	if (m->snmp) {
 		snmp_keepalived_event(m->snap, ev);
+		snmp_vrrp_rfc_event(m->snap, ev);
+	}
 }
 
 static int64_t data_version(sqlite3 *db)
@@ -344,14 +348,17 @@ static void snap_refresh(struct mgmt *m, bool force)
 		return;
 	}
 	m->data_version = v;
-	if (m->snmp)
+	if (m->snmp) {
 		snmp_keepalived_refresh(s);
+		snmp_vrrp_rfc_refresh(s);
+	}
 	snap_free(m->snap);
 	m->snap = s;
 	if (snap_events(m->db, &m->vrrp_seen, &m->health_seen, on_event, m) < 0)
 		log_warnx("mgmt: cannot read the transitions: %s", sqlite3_errmsg(m->db));
-	if (m->snmp)
+	if (m->snmp) {
 		snmp_keepalived_compare(s);
+	}
 }
 
 static void on_poll(struct ev_loop *loop, struct ev_timer *t, void *arg)
@@ -361,6 +368,8 @@ static void on_poll(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	if (!m->db)
 		m->db = child_store_read(m->ctx);
 	snap_refresh(m, false);
+	if (m->snmp)
+		snmp_vrrp_rfc_poll();
 	ev_timer_start_in(loop, t, SNAP_POLL);
 }
 
@@ -380,6 +389,7 @@ static void snmp_start(struct mgmt *m)
 	const struct vigil_opts *o = m->ctx->opts;
 	bool all = o->snmp;
 	static char host[256];
+	char live[PATH_MAX];
 	struct snmp_mibs_conf c = {
 		.version = "vigil " PACKAGE_VERSION,
 		.edit = snmp_edit,
@@ -391,8 +401,10 @@ static void snmp_start(struct mgmt *m)
 		return;
 	c.vrrp = all || g->enable_snmp_vrrp;
 	c.check = all || g->enable_snmp_checker;
+	c.rfcv2 = all || g->enable_snmp_rfc || g->enable_snmp_rfcv2;
+	c.rfcv3 = all || g->enable_snmp_rfc || g->enable_snmp_rfcv3;
 	c.traps = g->enable_traps;
-	if (!c.vrrp && !c.check && !g->enable_snmp_rfcv2 && !g->enable_snmp_rfcv3)
+	if (!c.vrrp && !c.check && !c.rfcv2 && !c.rfcv3)
 		return;
 	if (g->router_id)
 		c.router_id = g->router_id;
@@ -403,10 +415,13 @@ static void snmp_start(struct mgmt *m)
 	if (snmp_agent_start(m->ctx->loop, socket) < 0)
 		return;
 	snmp_keepalived_register(&c);
+	snmp_vrrp_rfc_register(&c, child_state_path(m->ctx, VRRP_LIVE_FILE, live, sizeof(live)));
 	m->snmp = true;
 	snmp_agent_ready();
-	log_info("snmp: serving%s%s%s as an AgentX subagent of %s", c.vrrp ? " KEEPALIVED-MIB's VRRP" : "",
-		 c.check ? (c.vrrp ? " and LVS tables" : " KEEPALIVED-MIB's LVS tables") : "",
+	log_info("snmp: serving%s%s%s%s%s as an AgentX subagent of %s",
+		 c.vrrp ? " KEEPALIVED-MIB's VRRP tables" : "",
+		 c.check ? " KEEPALIVED-MIB's LVS tables" : "",
+		 c.rfcv2 ? " VRRP-MIB (RFC 2787)" : "", c.rfcv3 ? " VRRPV3-MIB (RFC 6527)" : "",
 		 c.traps ? ", with notifications" : "", socket);
 }
 
@@ -448,8 +463,10 @@ static void mgmt_stop(struct child_ctx *ctx)
 	while (m->clients)
 		client_answer(m->clients, 503, "vigild is stopping");
 	ev_timer_stop(ctx->loop, &m->poll);
-	if (m->snmp)
+	if (m->snmp) {
+		snmp_vrrp_rfc_stop();
 		snmp_agent_stop();
+	}
 	snap_free(m->snap);
 	if (m->db)
 		sqlite3_close(m->db);

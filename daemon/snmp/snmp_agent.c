@@ -233,9 +233,27 @@ void snmp_agent_trap_send(netsnmp_variable_list *vars)
 	snmp_agent_pump();
 }
 
+void snmp_agent_trap_col(netsnmp_variable_list **vars, const oid *entry, size_t entry_len, unsigned col,
+			 const oid *index, size_t n_index, snmp_get_fn get, const void *row)
+{
+	netsnmp_variable_list tmp = { 0 };
+	oid name[MAX_OID_LEN];
+
+	if (entry_len + 1 + n_index > MAX_OID_LEN || get(row, col, &tmp) != 0) {
+		snmp_free_var_internals(&tmp);
+		return;
+	}
+	memcpy(name, entry, entry_len * sizeof(oid));
+	name[entry_len] = col;
+	memcpy(name + entry_len + 1, index, n_index * sizeof(oid));
+	snmp_varlist_add_variable(vars, name, entry_len + 1 + n_index, tmp.type, tmp.val.string, tmp.val_len);
+	snmp_free_var_internals(&tmp);
+}
+
 /* ---- tables ------------------------------------------------------------------- */
 
-#define MAX_INDEX 3
+/* ifIndex, VRID, address type, then an InetAddress: 1 + 16 */
+#define MAX_INDEX 20
 
 struct snmp_row {
 	netsnmp_index idx;      /* first: the container compares netsnmp_index */
@@ -353,7 +371,7 @@ struct snmp_table *snmp_table_register(const struct snmp_table_def *def)
 	reg = netsnmp_handler_registration_create(def->name, h, def->base, def->base_len - 1,
 						  def->check ? HANDLER_CAN_RWRITE : HANDLER_CAN_RONLY);
 	for (unsigned i = 0; i < def->n_index; i++)
-		netsnmp_table_helper_add_index(ti, ASN_INTEGER);
+		netsnmp_table_helper_add_index(ti, def->index_types ? def->index_types[i] : ASN_INTEGER);
 	ti->min_column = def->min_col;
 	ti->max_column = def->max_col;
 	if (def->columns) {
@@ -397,15 +415,23 @@ void snmp_table_begin(struct snmp_table *t, size_t n_rows)
 
 void snmp_table_row(struct snmp_table *t, const uint32_t *index, const void *data)
 {
+	oid o[MAX_INDEX];
+
+	for (unsigned i = 0; i < t->def.n_index && i < MAX_INDEX; i++)
+		o[i] = index[i];
+	snmp_table_row_oid(t, o, t->def.n_index, data);
+}
+
+void snmp_table_row_oid(struct snmp_table *t, const oid *index, size_t len, const void *data)
+{
 	struct snmp_row *r;
 
-	if (!t || t->n >= t->cap)
+	if (!t || t->n >= t->cap || len > MAX_INDEX)
 		return;
 	r = &t->store[t->n++];
-	for (unsigned i = 0; i < t->def.n_index && i < MAX_INDEX; i++)
-		r->oids[i] = index[i];
+	memcpy(r->oids, index, len * sizeof(oid));
 	r->idx.oids = r->oids;
-	r->idx.len = t->def.n_index;
+	r->idx.len = len;
 	r->data = data;
 }
 

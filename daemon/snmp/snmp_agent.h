@@ -44,13 +44,20 @@ void snmp_agent_pump(void);
 netsnmp_variable_list *snmp_agent_trap_new(const oid *trap, size_t trap_len);
 void snmp_agent_trap_send(netsnmp_variable_list *vars);
 
+struct snmp_table_def;
+typedef int (*snmp_get_fn)(const void *row, unsigned col, netsnmp_variable_list *vb);
+/* Append ENTRY.col.INDEX with the value get() gives for `row` to a
+ * notification's objects. */
+void snmp_agent_trap_col(netsnmp_variable_list **vars, const oid *entry, size_t entry_len, unsigned col,
+			 const oid *index, size_t n_index, snmp_get_fn get, const void *row);
+
 /* ---- tables ------------------------------------------------------------------ */
 
 struct snmp_table;
 
-/* Fill vb (snmp_set_var_typed_value) with column `col` of `row`.  Return 0,
- * or SNMP_NOSUCHINSTANCE when the row has no such column. */
-typedef int (*snmp_get_fn)(const void *row, unsigned col, netsnmp_variable_list *vb);
+/* snmp_get_fn (above): fill vb (snmp_set_var_typed_value) with column `col`
+ * of `row`.  Return 0, or SNMP_NOSUCHINSTANCE when the row has no such
+ * column. */
 /* Check a SET: return SNMP_ERR_NOERROR or an SNMP error (wrongType, ...). */
 typedef int (*snmp_check_fn)(const void *row, unsigned col, const netsnmp_variable_list *vb);
 /* Apply a checked SET; the request waits until snmp_set_finish(token, err).
@@ -61,7 +68,9 @@ struct snmp_table_def {
 	const char *name;
 	const oid *base;              /* the table's entry OID (...Table.1) */
 	size_t base_len;
-	unsigned n_index;             /* integer indexes */
+	unsigned n_index;             /* indexes */
+	const u_char *index_types;    /* ASN_INTEGER, ASN_IPADDRESS, ASN_OCTET_STR (with its
+					 length first); NULL: n_index integers */
 	unsigned min_col, max_col;
 	snmp_get_fn get;
 	snmp_check_fn check;          /* NULL: read-only */
@@ -74,6 +83,9 @@ struct snmp_table *snmp_table_register(const struct snmp_table_def *def);
 /* Replace all rows: begin, one row() per row (any order), end. */
 void snmp_table_begin(struct snmp_table *t, size_t n_rows);
 void snmp_table_row(struct snmp_table *t, const uint32_t *index, const void *data);
+/* The same with the index as sub-identifiers, as it appears in the OID
+ * (an address: its 4 octets; an OCTET STRING: its length, then octets). */
+void snmp_table_row_oid(struct snmp_table *t, const oid *index, size_t len, const void *data);
 void snmp_table_end(struct snmp_table *t);
 
 void snmp_set_finish(void *token, int snmp_err);

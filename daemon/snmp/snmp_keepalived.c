@@ -496,6 +496,8 @@ static const unsigned rs_writable[] = { 7, 0 };
 void snmp_keepalived_register(const struct snmp_mibs_conf *c)
 {
 	C = *c;
+	if (!c->vrrp && !c->check)
+		return;        /* only the RFC MIBs (enable_snmp_rfc*) */
 	snmp_scalar_register("version", oid_version, OID_LENGTH(oid_version), get_version);
 	snmp_scalar_register("routerId", oid_router_id, OID_LENGTH(oid_router_id), get_router_id);
 	if (c->vrrp) {

@@ -4,6 +4,8 @@
  *
  *   snmp_keepalived.c  KEEPALIVED-MIB (enterprises 9586.100.5), as keepalived
  *                      declares it, so existing pollers keep working
+ *   snmp_vrrp_rfc.c    RFC 2787 VRRP-MIB and RFC 6527 VRRPV3-MIB, with the
+ *                      vrrp process's live counters (vrrp/vrrp_live.h)
  *
  * Indexes are the store's row ids: a row keeps its index across reloads and
  * restarts.
@@ -26,6 +28,7 @@ struct snmp_mibs_conf {
 	const char *router_id;
 	const char *version;
 	bool vrrp, check;          /* KEEPALIVED-MIB's parts */
+	bool rfcv2, rfcv3;         /* RFC 2787 VRRP-MIB, RFC 6527 VRRPV3-MIB */
 	bool traps;
 	snmp_edit_fn edit;
 };
@@ -37,5 +40,14 @@ void snmp_keepalived_refresh(const struct snap *s);
 void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev);
 /* Notifications derived from comparing snapshots (sync groups, quorum). */
 void snmp_keepalived_compare(const struct snap *s);
+
+/* RFC 2787 / RFC 6527: registered when c->rfcv2 / c->rfcv3; `live_path`
+ * is the vrrp process's live file. */
+void snmp_vrrp_rfc_register(const struct snmp_mibs_conf *c, const char *live_path);
+void snmp_vrrp_rfc_refresh(const struct snap *s);
+/* Re-read the live file when it was rewritten (call every poll). */
+void snmp_vrrp_rfc_poll(void);
+void snmp_vrrp_rfc_event(const struct snap *s, const struct snap_event *ev);
+void snmp_vrrp_rfc_stop(void);
 
 #endif /* VIGIL_SNMP_MIBS_H */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "vrrp/vrrp_fsm.h"
+#include "vrrp/vrrp_live.h"
 
 #define NS_PER_CS 10000000ULL   /* 1 centisecond */
 #define PRIO_OWNER 255
@@ -411,4 +412,13 @@ void vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		on_fault_clear(f, cfg, now, out);
 		break;
 	}
+}
+
+enum vrrp_live_master_reason vrrp_live_master_reason(const char *fsm_reason, int heard_lower_master)
+{
+	if (!fsm_reason)
+		return VRRP_LIVE_NOT_MASTER;
+	if (strcmp(fsm_reason, R_STARTUP_OWNER) == 0)
+		return VRRP_LIVE_PRIORITY;
+	return heard_lower_master ? VRRP_LIVE_PREEMPTED : VRRP_LIVE_MASTER_NO_RESPONSE;
 }

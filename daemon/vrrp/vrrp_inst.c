@@ -21,6 +21,7 @@
 #include "core/ev.h"
 #include "core/jsonfile.h"
 #include "core/log.h"
+#include "core/shstats.h"
 #include "core/spawn.h"
 #include "kern/kern_addr.h"
 #include "core/child.h"
@@ -29,6 +30,7 @@
 #include "vrrp/vrrp_fsm.h"
 #include "vrrp/vrrp_garp.h"
 #include "vrrp/vrrp_inst.h"
+#include "vrrp/vrrp_live.h"
 #include "vrrp/vrrp_pkt.h"
 #include "vrrp/vrrp_sock.h"
 #include "vrrp/vrrp_track.h"
@@ -87,6 +89,14 @@ struct vrrp_inst {
 	uint64_t adverts_sent;
 	uint64_t prio0_sent;
 	uint64_t become_master;
+	/* for the RFC 2787 / 6527 tables (vrrp_live.h) */
+	uint64_t prio0_rcvd;
+	uint64_t heard_lower_at;     /* loop time a lower-priority master was discarded */
+	int master_reason;           /* enum vrrp_live_master_reason */
+	int proto_err;               /* enum vrrp_live_proto_err */
+	int auth_err;
+	struct vaddr auth_err_src;
+	int64_t up_since_ms;
 };
 
 /* A vrrp_sync_group: members move together (see vrrp_fsm's SYNC events). */
@@ -117,6 +127,10 @@ struct vrrp_engine {
 	struct vrrp_demote *demotes; /* operators' demotions, by instance name */
 	size_t n_demotes;
 	struct ev_timer demote_expiry;
+	struct shstats_w *live;      /* counters for mgmt (vrrp_live.h), NULL: none */
+	struct ev_timer live_timer;
+	int64_t started_ms;
+	int proto_err;               /* the router's last (checksum, version, VRID) */
 };
 
 struct vrrp_demote {
@@ -130,6 +144,8 @@ struct vrrp_demote {
 
 static void inst_event(struct vrrp_inst *in, enum vrrp_fsm_ev_type type);
 static void on_demote_expiry(struct ev_loop *loop, struct ev_timer *t, void *arg);
+static void live_soon(struct vrrp_engine *e);
+static void live_publish(struct vrrp_engine *e);
 
 /* ---- helpers -------------------------------------------------------------- */
 
@@ -358,13 +374,36 @@ static void apply(struct vrrp_inst *in, const struct vrrp_fsm_out *out)
 		 * which operators grep for). */
 		log_notice("(%s) Entering %s STATE (%s)", in->name, vrrp_state_name(in->fsm.state),
 			   out->reason);
-		if (in->fsm.state == VRRP_STATE_MASTER)
+		if (in->fsm.state == VRRP_STATE_MASTER) {
 			in->become_master++;
-		else
+			/* preempted: a lower-priority master was heard within
+			 * the last Master_Down_Interval */
+			in->master_reason = vrrp_live_master_reason(out->reason,
+				in->heard_lower_at && ev_now(loop) - in->heard_lower_at <=
+				vrrp_master_down_interval_ns(in->fsm.priority, in->fsm.master_adver_int_cs));
+		} else {
 			ev_timer_stop(loop, &in->garp_timer);
+			in->master_reason = VRRP_LIVE_NOT_MASTER;
+		}
+		if (in->fsm.state == VRRP_STATE_INIT)
+			in->up_since_ms = 0;
+		else if (out->from == VRRP_STATE_INIT)
+			in->up_since_ms = store_now_ms();
 		run_notify(in, in->fsm.state);
 		group_sync(in);
+		live_soon(in->e);
 	}
+}
+
+/* A transition: mgmt's live view follows within LIVE_SOON_NS (one copy for
+ * a burst of transitions, not one each). */
+#define LIVE_SOON_NS (20 * EV_NSEC_PER_MSEC)
+static void live_soon(struct vrrp_engine *e)
+{
+	uint64_t due = ev_now(e->loop) + LIVE_SOON_NS;
+
+	if (e->live && (!e->live_timer.heap_pos || e->live_timer.deadline > due))
+		ev_timer_start_at(e->loop, &e->live_timer, due);
 }
 
 /* ---- the state store ------------------------------------------------------------ */
@@ -608,10 +647,32 @@ static void count_rx(struct vrrp_engine *e, struct vrrp_inst *in, enum vrrp_rx_e
 	uint64_t *last = in ? &in->rx_logged_at[err] : &e->rx_logged_at[err];
 	char s[VADDR_STRLEN];
 
-	if (in)
+	int proto = VRRP_LIVE_NO_ERROR, auth = 0;
+
+	switch (err) {
+	case VRRP_RX_BAD_TTL: proto = VRRP_LIVE_TTL_ERROR; break;
+	case VRRP_RX_BAD_VERSION:
+	case VRRP_RX_VERSION_MISMATCH: proto = VRRP_LIVE_VERSION_ERROR; break;
+	case VRRP_RX_BAD_CHECKSUM: proto = VRRP_LIVE_CHECKSUM_ERROR; break;
+	case VRRP_RX_UNKNOWN_VRID: proto = VRRP_LIVE_VRID_ERROR; break;
+	case VRRP_RX_INVALID_AUTH_TYPE: auth = 1; break;
+	case VRRP_RX_AUTH_TYPE_MISMATCH: auth = 2; break;
+	case VRRP_RX_AUTH_FAILURE: auth = 3; break;
+	default: break;
+	}
+	if (in) {
 		in->rx.n[err]++;
-	else
+		if (proto)
+			in->proto_err = proto;
+		if (auth) {
+			in->auth_err = auth;
+			in->auth_err_src = rx->src;
+		}
+	} else {
 		e->rx.n[err]++;
+		if (proto)
+			e->proto_err = proto;
+	}
 	if (err != VRRP_RX_OK && rx_should_log(last, ev_now(e->loop)))
 		log_warnx("%s%s%sdropped VRRP packet from %s: %s (further ones counted, logged once a minute)",
 			  in ? "(" : "", in ? in->name : "", in ? ") " : "", vaddr_str(&rx->src, s),
@@ -636,19 +697,31 @@ static void handle_packet(struct vrrp_engine *e, struct vrrp_sock *s, const stru
 	enum vrrp_rx_err err = vrrp_pkt_parse(rx, &adv);
 
 	if (err != VRRP_RX_OK) {
-		count_rx(e, NULL, err, rx);
+		/* TTL, type and length errors count against the virtual router
+		 * the packet names (RFC 2787's per-router statistics), when it
+		 * is ours; checksum and version errors are the router's. */
+		in = NULL;
+		if ((err == VRRP_RX_BAD_TTL || err == VRRP_RX_BAD_TYPE || err == VRRP_RX_BAD_LENGTH) &&
+		    rx->len >= 2)
+			in = find_inst(e, s, rx->data[1]);
+		count_rx(e, in, err, rx);
 		return;
 	}
 	in = find_inst(e, s, adv.vrid);
 	if (!in) {
 		/* Another router's VRID on a shared LAN is normal: count, no log. */
 		e->rx.n[VRRP_RX_UNKNOWN_VRID]++;
+		e->proto_err = VRRP_LIVE_VRID_ERROR;
 		return;
 	}
 	err = vrrp_pkt_check(&adv, &in->expect);
 	count_rx(e, in, err, rx);
 	if (err != VRRP_RX_OK)
 		return;
+	if (adv.priority == 0)
+		in->prio0_rcvd++;
+	else if (in->fsm.state == VRRP_STATE_BACKUP && adv.priority < in->fsm.priority)
+		in->heard_lower_at = ev_now(e->loop);
 	{
 		struct vrrp_fsm_ev ev = {
 			.type = VRRP_EV_ADVERT,
@@ -1165,6 +1238,11 @@ void vrrp_engine_free(struct vrrp_engine *e)
 		return;
 	ev_timer_stop(e->loop, &e->counters_timer);
 	ev_timer_stop(e->loop, &e->demote_expiry);
+	if (e->live) {
+		ev_timer_stop(e->loop, &e->live_timer);
+		live_publish(e);     /* the last values, states INIT */
+		shstats_w_close(e->live, 0);
+	}
 	free(e->demotes);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_free(e->insts[i]);
@@ -1236,6 +1314,77 @@ int vrrp_engine_dump(const struct vrrp_engine *e, const char *path)
 	json_object_set_new(root, "instances", arr);
 	json_object_set_new(root, "rx_unmatched", rx_json(&e->rx));
 	return json_file_write(root, path);
+}
+
+/* ---- the live counters for mgmt (vrrp_live.h) ------------------------------------ */
+
+#define LIVE_EVERY_NS EV_NSEC_PER_SEC
+
+static void live_addr(uint8_t out[16], const struct vaddr *a)
+{
+	memset(out, 0, 16);
+	if (vaddr_is_set(a))
+		memcpy(out, &a->u, vaddr_len(a));
+}
+
+static void live_inst(struct vrrp_live *l, const struct vrrp_engine *e, const struct vrrp_inst *in)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->name, sizeof(l->name), "%s", in->name);
+	l->ifindex = in->base_ifindex;
+	l->family = in->family;
+	l->vrid = in->vrid;
+	l->version = in->fcfg.version;
+	l->state = in->fsm.state;
+	l->priority = in->fsm.priority;
+	l->master_reason = in->master_reason;
+	l->proto_err = in->proto_err;
+	l->auth_err = in->auth_err;
+	kern_vrrp_mac(in->family, in->vrid, l->mac);
+	live_addr(l->master, in->fsm.state == VRRP_STATE_MASTER ? &in->src : &in->fsm.master_addr);
+	live_addr(l->primary, &in->src);
+	live_addr(l->auth_err_src, &in->auth_err_src);
+	l->up_since_ms = in->up_since_ms;
+	l->counters_since_ms = e->started_ms;
+	l->become_master = in->become_master;
+	l->adverts_sent = in->adverts_sent;
+	l->prio0_sent = in->prio0_sent;
+	l->prio0_rcvd = in->prio0_rcvd;
+	memcpy(l->rx, in->rx.n, sizeof(l->rx));
+}
+
+/* Copy every instance's counters into the shared file: memory writes only. */
+static void live_publish(struct vrrp_engine *e)
+{
+	struct vrrp_live *l;
+
+	if (!e->live || !(l = shstats_w_begin(e->live, e->n_insts + 1)))
+		return;
+	memset(&l[0], 0, sizeof(l[0]));
+	l[0].proto_err = e->proto_err;
+	l[0].counters_since_ms = e->started_ms;
+	memcpy(l[0].rx, e->rx.n, sizeof(l[0].rx));
+	for (size_t i = 0; i < e->n_insts; i++)
+		live_inst(&l[i + 1], e, e->insts[i]);
+	shstats_w_end(e->live, store_now_ms());
+}
+
+static void on_live_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	live_publish(arg);
+	ev_timer_start_in(loop, t, LIVE_EVERY_NS);
+}
+
+void vrrp_engine_set_live(struct vrrp_engine *e, const char *path)
+{
+	e->started_ms = store_now_ms();
+	e->live = shstats_w_open(path, VRRP_LIVE_KIND, sizeof(struct vrrp_live));
+	if (!e->live) {
+		log_warn("cannot create %s: the SNMP statistics tables stay empty", path);
+		return;
+	}
+	ev_timer_init(&e->live_timer, on_live_timer, e);
+	ev_timer_start_in(e->loop, &e->live_timer, 0);
 }
 
 /* ---- operators' demotions ------------------------------------------------------ */

@@ -33,6 +33,9 @@ void vrrp_engine_free(struct vrrp_engine *e);
 /* Record instances, transitions, priorities and counters in the state
  * store through `w` (NULL: none).  Call before vrrp_engine_start. */
 void vrrp_engine_set_store(struct vrrp_engine *e, struct store_writer *w);
+/* Publish every instance's counters to the file `path` each second, for
+ * mgmt's SNMP statistics (vrrp_live.h). */
+void vrrp_engine_set_live(struct vrrp_engine *e, const char *path);
 /* The counters to the store now (also every 60 s by itself). */
 void vrrp_engine_store_counters(struct vrrp_engine *e);
 

@@ -20,8 +20,10 @@
 #include "core/opts.h"
 #include "store/store_writer.h"
 #include "vrrp/vrrp_inst.h"
+#include "vrrp/vrrp_live.h"
 
 static char dump_path[PATH_MAX];
+static char live_path[PATH_MAX];
 static struct store_writer *store;
 
 /* SIGUSR2: write the state and counters next to the pid file. */
@@ -76,6 +78,7 @@ static int vrrp_start(struct child_ctx *ctx)
 		sqlite3_close(db);
 	}
 	vrrp_engine_set_store(e, store);
+	vrrp_engine_set_live(e, child_state_path(ctx, VRRP_LIVE_FILE, live_path, sizeof(live_path)));
 	return vrrp_engine_start(e, ctx->conf);
 }
 

@@ -9,8 +9,10 @@
 # a priority-254 advert, which would make the master step down, but for one
 # defect: TTL, checksum, version, type, length, VRID, authentication,
 # interval, address list. For each, both nodes count it in the right
-# counter of vrrp-state.json (rx_unmatched for the packet-level checks,
-# the instance's rx for the instance's checks) and in no other, and no
+# counter of vrrp-state.json (the instance's rx for the checks against an
+# instance, and for TTL, type and length errors of a packet naming its
+# VRID, as RFC 2787 counts them per virtual router; rx_unmatched for the
+# router-wide checksum, version and VRID errors) and in no other, and no
 # node changes state. Then the control: a valid priority-254 advert from
 # the injector does make the master step down (so the injector's packets
 # do reach the daemons); when the injector stops, n1 is master again.
@@ -78,13 +80,13 @@ changes() {
 
 # Each case: description | injector arguments | the counter it must bump.
 CASES=(
-	"TTL 64 (must be 255)|--addr $VIP --ttl 64|rx_unmatched.bad_ttl"
+	"TTL 64 (must be 255)|--addr $VIP --ttl 64|VI_1.rx.bad_ttl"
 	"bad checksum|--addr $VIP --bad-checksum|rx_unmatched.bad_checksum"
 	"version 1|--addr $VIP --version 1|rx_unmatched.bad_version"
 	"version 4|--addr $VIP --version 4|rx_unmatched.bad_version"
-	"type 2 (not an advertisement)|--addr $VIP --type 2|rx_unmatched.bad_type"
+	"type 2 (not an advertisement)|--addr $VIP --type 2|VI_1.rx.bad_type"
 	"truncated to 6 bytes|--addr $VIP --truncate 6|rx_unmatched.truncated"
-	"address count 2 with one address|--addr $VIP --count-addr 2|rx_unmatched.bad_length"
+	"address count 2 with one address|--addr $VIP --count-addr 2|VI_1.rx.bad_length"
 	"unknown VRID 52|--addr $VIP --vrid 52|rx_unmatched.unknown_vrid"
 	"wrong password|--addr $VIP --auth-pass wrong|VI_1.rx.auth_failure"
 	"no authentication (type 0)|--addr $VIP --auth-type 0|VI_1.rx.auth_type_mismatch"
