@@ -17,10 +17,12 @@
 #include "core/child.h"
 #include "core/ev.h"
 #include "core/log.h"
+#include "core/shstats.h"
 #include "core/spawn.h"
 #include "kern/kern_ipvs.h"
 #include "lb/lb_build.h"
 #include "lb/lb_diff.h"
+#include "lb/lb_live.h"
 #include "store/store_writer.h"
 
 /* An operator's override on a real server, by the names the operator and
@@ -53,6 +55,8 @@ struct check_lvs {
 	size_t n_ovs;
 	struct ev_timer expiry;
 	struct ev_timer counters;
+	struct shstats_w *live;        /* IPVS's counters for mgmt (lb_live.h), NULL: none */
+	struct ev_timer live_timer;
 };
 
 /* How often the checks' counters go to the state store. */
@@ -380,6 +384,61 @@ void check_lvs_set_store(struct check_lvs *l, struct store_writer *w)
 		ev_timer_start_in(l->loop, &l->counters, COUNTERS_EVERY_NS);
 	else
 		ev_timer_stop(l->loop, &l->counters);
+}
+
+/* ---- IPVS's counters for mgmt (lb_live.h) ------------------------------------------ */
+
+static void live_one(struct lb_live *r, const struct lb_kservice *s, const struct lb_kdest *d)
+{
+	memset(r, 0, sizeof(*r));
+	lb_svc_key_str(&s->key, r->vs);
+	if (d) {
+		lb_dest_key_str(&d->key, r->rs);
+		r->active_conns = d->active_conns;
+		r->inact_conns = d->inact_conns;
+		r->persist_conns = d->persist_conns;
+		r->stats = d->stats;
+	} else {
+		r->stats = s->stats;
+	}
+}
+
+/* One netlink dump of IPVS, copied into the shared file.  The check
+ * process may wait on netlink; mgmt's walks do not. */
+static void on_live_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	struct check_lvs *l = arg;
+	struct lb_kernel k = { 0 };
+	struct lb_live *r;
+	size_t n = 0, i = 0;
+
+	ev_timer_start_in(loop, t, LB_LIVE_EVERY_S * EV_NSEC_PER_SEC);
+	if (kern_ipvs_list(l->ipvs, &k) < 0)
+		return;
+	for (size_t s = 0; s < k.n_svcs; s++)
+		n += 1 + k.svcs[s].n_dests;
+	if ((r = shstats_w_begin(l->live, n))) {
+		for (size_t s = 0; s < k.n_svcs; s++) {
+			live_one(&r[i++], &k.svcs[s], NULL);
+			for (size_t d = 0; d < k.svcs[s].n_dests; d++)
+				live_one(&r[i++], &k.svcs[s], &k.svcs[s].dests[d]);
+		}
+		shstats_w_end(l->live, store_now_ms());
+	}
+	kern_ipvs_list_free(&k);
+}
+
+void check_lvs_set_live(struct check_lvs *l, const char *path)
+{
+	if (!l->ipvs)
+		return;       /* nothing to count */
+	l->live = shstats_w_open(path, LB_LIVE_KIND, sizeof(struct lb_live));
+	if (!l->live) {
+		log_warn("cannot create %s: SNMP shows no IPVS counters", path);
+		return;
+	}
+	ev_timer_init(&l->live_timer, on_live_timer, l);
+	ev_timer_start_in(l->loop, &l->live_timer, EV_NSEC_PER_SEC);
 }
 
 /* An edit on its way to the disk. */
@@ -739,6 +798,10 @@ void check_lvs_free(struct check_lvs *l)
 		kern_ipvs_close(l->ipvs);
 	ev_timer_stop(l->loop, &l->expiry);
 	ev_timer_stop(l->loop, &l->counters);
+	if (l->live) {
+		ev_timer_stop(l->loop, &l->live_timer);
+		shstats_w_close(l->live, 1);   /* no IPVS counters to show any more */
+	}
 	lb_owned_free(&l->owned);
 	free(l->quorum);
 	free(l->base);

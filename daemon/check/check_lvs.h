@@ -37,6 +37,9 @@ void check_lvs_set_store(struct check_lvs *l, struct store_writer *w);
  * the first reconcile already honours them.  Before set_conf. */
 typedef struct sqlite3 sqlite3;
 void check_lvs_load_overrides(struct check_lvs *l, sqlite3 *db);
+/* Publish IPVS's counters and rates to the file `path` every few seconds,
+ * for mgmt's SNMP tables (lb_live.h).  Nothing when there is no IPVS. */
+void check_lvs_set_live(struct check_lvs *l, const char *path);
 /* The checks' counters to the store now (also every 60 s by itself). */
 void check_lvs_store_counters(struct check_lvs *l);
 /* conf->vss[vs].rs[rs] went up or down (`why`): to the store's history. */

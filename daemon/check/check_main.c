@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "check/check_lvs.h"
+#include "lb/lb_live.h"
 #include "check/check_run.h"
 #include "conf/conf.h"
 #include "core/child.h"
@@ -24,6 +25,7 @@
 #include "core/spawn.h"
 
 static char dump_path[PATH_MAX];
+static char live_path[PATH_MAX];
 
 /* What the process runs: the checkers, and IPVS kept in line with them. */
 struct check_proc {
@@ -81,6 +83,7 @@ static int check_start(struct child_ctx *ctx)
 	p->conf = ctx->conf;
 	check_engine_set_hook(p->engine, on_health, p);
 	child_state_path(ctx, "check-state.json", dump_path, sizeof(dump_path));
+	check_lvs_set_live(p->lvs, child_state_path(ctx, LB_LIVE_FILE, live_path, sizeof(live_path)));
 	if (ev_signal_add(ctx->loop, SIGUSR2, on_usr2, ctx) < 0)
 		log_warn("check: cannot watch SIGUSR2");
 	log_info("check: %zu virtual servers, %zu real servers configured", ctx->conf->n_vss,

@@ -39,6 +39,7 @@
 #include "snmp/snmp_agent.h"
 #include "snmp/snmp_mibs.h"
 #include "store/store.h"
+#include "lb/lb_live.h"
 #include "vrrp/vrrp_live.h"
 
 #define REQ_MAX 2048
@@ -368,8 +369,10 @@ static void on_poll(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	if (!m->db)
 		m->db = child_store_read(m->ctx);
 	snap_refresh(m, false);
-	if (m->snmp)
+	if (m->snmp) {
+		snmp_keepalived_poll();
 		snmp_vrrp_rfc_poll();
+	}
 	ev_timer_start_in(loop, t, SNAP_POLL);
 }
 
@@ -389,10 +392,12 @@ static void snmp_start(struct mgmt *m)
 	const struct vigil_opts *o = m->ctx->opts;
 	bool all = o->snmp;
 	static char host[256];
-	char live[PATH_MAX];
+	static char vrrp_live[PATH_MAX], lvs_live[PATH_MAX];
 	struct snmp_mibs_conf c = {
 		.version = "vigil " PACKAGE_VERSION,
 		.edit = snmp_edit,
+		.vrrp_live_path = child_state_path(m->ctx, VRRP_LIVE_FILE, vrrp_live, sizeof(vrrp_live)),
+		.lvs_live_path = child_state_path(m->ctx, LB_LIVE_FILE, lvs_live, sizeof(lvs_live)),
 	};
 	const char *socket = o->snmp_socket ? o->snmp_socket
 			     : g && g->snmp_socket ? g->snmp_socket : VIGIL_AGENTX_DEFAULT;
@@ -415,7 +420,7 @@ static void snmp_start(struct mgmt *m)
 	if (snmp_agent_start(m->ctx->loop, socket) < 0)
 		return;
 	snmp_keepalived_register(&c);
-	snmp_vrrp_rfc_register(&c, child_state_path(m->ctx, VRRP_LIVE_FILE, live, sizeof(live)));
+	snmp_vrrp_rfc_register(&c);
 	m->snmp = true;
 	snmp_agent_ready();
 	log_info("snmp: serving%s%s%s%s%s as an AgentX subagent of %s",

@@ -263,6 +263,7 @@ struct snmp_row {
 
 struct snmp_table {
 	struct snmp_table_def def;
+	netsnmp_column_info *columns;   /* NULL: every column min..max */
 	netsnmp_container *rows;
 	struct snmp_row *store;
 	size_t n, cap;
@@ -375,16 +376,14 @@ struct snmp_table *snmp_table_register(const struct snmp_table_def *def)
 	ti->min_column = def->min_col;
 	ti->max_column = def->max_col;
 	if (def->columns) {
-		/* GETNEXT skips the columns not served */
+		/* GETNEXT skips the columns not served; room for all, so that
+		 * snmp_table_columns can change the list */
 		netsnmp_column_info *ci = SNMP_MALLOC_TYPEDEF(netsnmp_column_info);
-		unsigned n = 0;
 
-		while (def->columns[n])
-			n++;
-		if (ci && (ci->details.list = calloc(n, sizeof(unsigned))) != NULL) {
-			memcpy(ci->details.list, def->columns, n * sizeof(unsigned));
-			ci->list_count = (char)n;
+		if (ci && (ci->details.list = calloc(def->max_col + 1, sizeof(unsigned))) != NULL) {
 			ti->valid_columns = ci;
+			t->columns = ci;
+			snmp_table_columns(t, def->columns);
 		}
 	}
 	if (!reg || netsnmp_container_table_register(reg, ti, t->rows, TABLE_CONTAINER_KEY_NETSNMP_INDEX) !=
@@ -393,6 +392,17 @@ struct snmp_table *snmp_table_register(const struct snmp_table_def *def)
 		return NULL;
 	}
 	return t;
+}
+
+void snmp_table_columns(struct snmp_table *t, const unsigned *cols)
+{
+	unsigned n = 0;
+
+	if (!t || !t->columns)
+		return;
+	for (; cols[n] && cols[n] <= t->def.max_col; n++)
+		t->columns->details.list[n] = cols[n];
+	t->columns->list_count = (char)n;
 }
 
 void snmp_table_begin(struct snmp_table *t, size_t n_rows)

@@ -80,6 +80,9 @@ struct snmp_table_def {
 };
 
 struct snmp_table *snmp_table_register(const struct snmp_table_def *def);
+/* The columns served from now on (0-terminated, ascending, within
+ * min..max; the table must have been registered with a column list). */
+void snmp_table_columns(struct snmp_table *t, const unsigned *cols);
 /* Replace all rows: begin, one row() per row (any order), end. */
 void snmp_table_begin(struct snmp_table *t, size_t n_rows);
 void snmp_table_row(struct snmp_table *t, const uint32_t *index, const void *data);

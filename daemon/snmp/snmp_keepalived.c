@@ -7,7 +7,9 @@
  * Served: version, routerId; vrrpSyncGroupTable and its member table;
  * vrrpInstanceTable; vrrpAddressTable; virtualServerTable; realServerTable;
  * the four notifications.  The IPVS traffic counters and rates of the two
- * server tables are not served yet (the columns are absent, not zero).
+ * server tables come from the check process's copy of IPVS's (lb/lb_live.h,
+ * at most a few seconds old); without IPVS (no such copy) those columns are
+ * absent, not zero; a server that is not in IPVS counts zero.
  */
 #include "config.h"
 
@@ -19,6 +21,8 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/shstats.h"
+#include "lb/lb_live.h"
 #include "snmp/snmp_agent.h"
 #include "snmp/snmp_mibs.h"
 
@@ -68,6 +72,15 @@ struct member_row {
 	const struct snap_inst *in;
 };
 static struct member_row *member_rows;
+
+/* IPVS's counters (lb_live.h), sorted by (vs, rs); per snapshot row, its
+ * record (NULL: not in IPVS). */
+static struct shstats_r *lvs_r;
+static struct lb_live *lvs;
+static size_t n_lvs;
+static int64_t lvs_written = -1;
+static const struct lb_live **vs_live, **rs_live;
+static const struct lb_live zero_live;
 
 static long yes_no(bool b)
 {
@@ -372,6 +385,101 @@ static bool quorum_met(const struct snap_vs *v)
 	return up_weight(v) >= v->quorum;
 }
 
+static const struct lb_live *live_of(const struct lb_live **by_row, const void *row, const void *base,
+				     size_t size)
+{
+	const struct lb_live *l;
+
+	if (!lvs || !by_row)
+		return NULL;
+	l = by_row[((const char *)row - (const char *)base) / size];
+	return l ? l : &zero_live;
+}
+
+static void val_gauge(netsnmp_variable_list *vb, uint64_t v)
+{
+	snmp_val_int(vb, ASN_GAUGE, (long)(v > 0xffffffffu ? 0xffffffffu : v));
+}
+
+/* The columns both tables lay out alike: InPkts, OutPkts (Counter32),
+ * InBytes, OutBytes (Counter64), then the five rates (Gauge32). */
+static int lvs_stats_col(const struct lb_live *l, int c, netsnmp_variable_list *vb)
+{
+	const struct lb_stats *st = &l->stats;
+	const uint64_t rate[5] = { st->cps, st->inpps, st->outpps, st->inbps, st->outbps };
+
+	switch (c) {
+	case 0: snmp_val_int(vb, ASN_COUNTER, (long)(st->inpkts & 0xffffffffu)); break;
+	case 1: snmp_val_int(vb, ASN_COUNTER, (long)(st->outpkts & 0xffffffffu)); break;
+	case 2: snmp_val_u64(vb, st->inbytes); break;
+	case 3: snmp_val_u64(vb, st->outbytes); break;
+	case 4: case 5: case 6: case 7: case 8: val_gauge(vb, rate[c - 4]); break;
+	default: return SNMP_NOSUCHINSTANCE;
+	}
+	return 0;
+}
+
+/* The 64-bit forms: Conns64, InPkts64, OutPkts64 (Counter64), then each
+ * rate as Low, High (the Unsigned32 halves). */
+static int lvs_stats64_col(const struct lb_live *l, int c, netsnmp_variable_list *vb)
+{
+	const struct lb_stats *st = &l->stats;
+	const uint64_t rate[5] = { st->cps, st->inpps, st->outpps, st->inbps, st->outbps };
+	uint64_t r;
+
+	if (c == 0)
+		snmp_val_u64(vb, st->conns);
+	else if (c == 1)
+		snmp_val_u64(vb, st->inpkts);
+	else if (c == 2)
+		snmp_val_u64(vb, st->outpkts);
+	else if (c < 13) {
+		r = rate[(c - 3) / 2];
+		snmp_val_int(vb, ASN_UNSIGNED, (long)(((c - 3) % 2 ? r >> 32 : r) & 0xffffffffu));
+	} else
+		return SNMP_NOSUCHINSTANCE;
+	return 0;
+}
+
+/* virtualServerStatsConns (27) .. RateOutBPS (36), Conns64 (38) .. RateOutBPSHigh (50) */
+static int get_vs_stats(const struct snap_vs *v, unsigned col, netsnmp_variable_list *vb)
+{
+	const struct lb_live *l = live_of(vs_live, v, S->vs, sizeof(*v));
+
+	if (!l)
+		return SNMP_NOSUCHINSTANCE;
+	if (col == 27) {
+		val_gauge(vb, l->stats.conns);
+		return 0;
+	}
+	if (col >= 28 && col <= 36)
+		return lvs_stats_col(l, (int)col - 28, vb);
+	if (col >= 38 && col <= 50)
+		return lvs_stats64_col(l, (int)col - 38, vb);
+	return SNMP_NOSUCHINSTANCE;
+}
+
+/* realServerStatsConns (14) .. RateOutBPS (26), Conns64 (27) .. RateOutBPSHigh (39) */
+static int get_rs_stats(const struct snap_rs *r, unsigned col, netsnmp_variable_list *vb)
+{
+	const struct lb_live *l = live_of(rs_live, r, S->rs, sizeof(*r));
+
+	if (!l)
+		return SNMP_NOSUCHINSTANCE;
+	switch (col) {
+	case 14: val_gauge(vb, l->stats.conns); return 0;
+	case 15: val_gauge(vb, l->active_conns); return 0;
+	case 16: val_gauge(vb, l->inact_conns); return 0;
+	case 17: val_gauge(vb, l->persist_conns); return 0;
+	default: break;
+	}
+	if (col >= 18 && col <= 26)
+		return lvs_stats_col(l, (int)col - 18, vb);
+	if (col >= 27 && col <= 39)
+		return lvs_stats64_col(l, (int)col - 27, vb);
+	return SNMP_NOSUCHINSTANCE;
+}
+
 static int get_vs(const void *row, unsigned col, netsnmp_variable_list *vb)
 {
 	const struct snap_vs *v = row;
@@ -410,7 +518,7 @@ static int get_vs(const void *row, unsigned col, netsnmp_variable_list *vb)
 	case 62: case 63: snmp_val_int(vb, ASN_INTEGER, FALSE_2); break;
 	case 64: snmp_val_int(vb, ASN_UNSIGNED, (long)v->delay_loop_ms * 1000); break;
 	case 71: snmp_val_str(vb, v->key); break;
-	default: return SNMP_NOSUCHINSTANCE;
+	default: return get_vs_stats(v, col, vb);
 	}
 	return 0;
 }
@@ -455,7 +563,7 @@ static int get_rs(const void *row, unsigned col, netsnmp_variable_list *vb)
 	case 47: snmp_val_int(vb, ASN_INTEGER, FALSE_2); break;
 	case 48: snmp_val_int(vb, ASN_UNSIGNED, (long)r->delay_before_retry_ms * 1000); break;
 	case 49: snmp_val_int(vb, ASN_UNSIGNED, (long)r->warmup_ms * 1000); break;
-	default: return SNMP_NOSUCHINSTANCE;
+	default: return get_rs_stats(r, col, vb);
 	}
 	return 0;
 }
@@ -491,7 +599,97 @@ static const unsigned vs_columns[] = { 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 
 				       63, 64, 71, 0 };
 static const unsigned rs_columns[] = { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 40, 41, 42, 43, 44, 45,
 				       46, 47, 48, 49, 0 };
+static const unsigned vs_columns_ipvs[] = { 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+					    21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
+					    37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,
+					    53, 54, 55, 56, 60, 61, 62, 63, 64, 71, 0 };
+static const unsigned rs_columns_ipvs[] = { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+					    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+					    36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 0 };
 static const unsigned rs_writable[] = { 7, 0 };
+
+/* ---- IPVS's counters -------------------------------------------------------------- */
+
+static int cmp_live(const void *a, const void *b)
+{
+	const struct lb_live *x = a, *y = b;
+	int c = strcmp(x->vs, y->vs);
+
+	return c ? c : strcmp(x->rs, y->rs);
+}
+
+static const struct lb_live *find_lvs(const char *vs, const char *rs)
+{
+	struct lb_live key;
+
+	snprintf(key.vs, sizeof(key.vs), "%s", vs);
+	snprintf(key.rs, sizeof(key.rs), "%s", rs);
+	return bsearch(&key, lvs, n_lvs, sizeof(*lvs), cmp_live);
+}
+
+/* Each row of the snapshot to its IPVS record. */
+static void lvs_attach(void)
+{
+	free(vs_live);
+	free(rs_live);
+	vs_live = rs_live = NULL;
+	if (!lvs || !S)
+		return;
+	vs_live = calloc(S->n_vs + 1, sizeof(*vs_live));
+	rs_live = calloc(S->n_rs + 1, sizeof(*rs_live));
+	if (!vs_live || !rs_live)
+		return;
+	for (size_t i = 0; i < S->n_vs; i++)
+		vs_live[i] = find_lvs(S->vs[i].key, "");
+	for (size_t i = 0; i < S->n_rs; i++) {
+		const struct snap_vs *v = snap_vs_by_id(S, S->rs[i].vs_id);
+
+		rs_live[i] = v ? find_lvs(v->key, S->rs[i].key) : NULL;
+	}
+}
+
+/* Read the check process's copy when it changed (or `force`: a new
+ * snapshot); the counter columns are served only while there is one. */
+static void lvs_read(bool force)
+{
+	const void *recs;
+	int64_t written = 0;
+	ssize_t n = lvs_r ? shstats_r_read(lvs_r, &recs, &written, NULL) : -1;
+
+	if (n < 0) {
+		if (lvs) {
+			free(lvs);
+			lvs = NULL;
+			n_lvs = 0;
+			snmp_table_columns(t_vs, vs_columns);
+			snmp_table_columns(t_rs, rs_columns);
+		}
+		lvs_written = -1;
+		lvs_attach();
+		return;
+	}
+	if (!force && written == lvs_written)
+		return;
+	if (!lvs) {
+		snmp_table_columns(t_vs, vs_columns_ipvs);
+		snmp_table_columns(t_rs, rs_columns_ipvs);
+	}
+	free(lvs);
+	lvs = malloc((size_t)(n ? n : 1) * sizeof(*lvs));
+	n_lvs = lvs ? (size_t)n : 0;
+	if (lvs && n) {
+		memcpy(lvs, recs, (size_t)n * sizeof(*lvs));
+		qsort(lvs, n_lvs, sizeof(*lvs), cmp_live);
+	}
+	lvs_written = written;
+	lvs_attach();
+}
+
+void snmp_keepalived_poll(void)
+{
+	if (t_vs)
+		lvs_read(false);
+}
 
 void snmp_keepalived_register(const struct snmp_mibs_conf *c)
 {
@@ -524,6 +722,7 @@ void snmp_keepalived_register(const struct snmp_mibs_conf *c)
 			.name = "realServerTable", .base = oid_rs_entry, .base_len = OID_LENGTH(oid_rs_entry),
 			.n_index = 2, .min_col = 2, .max_col = 49, .get = get_rs, .check = check_rs,
 			.apply = apply_rs, .writable = rs_writable, .columns = rs_columns });
+		lvs_r = shstats_r_new(c->lvs_live_path, LB_LIVE_KIND, sizeof(struct lb_live));
 	}
 }
 
@@ -589,6 +788,7 @@ void snmp_keepalived_refresh(const struct snap *s)
 			snmp_table_row(t_rs, idx, &s->rs[i]);
 		}
 		snmp_table_end(t_rs);
+		lvs_read(true);
 	}
 }
 

@@ -29,6 +29,8 @@ struct snmp_mibs_conf {
 	const char *version;
 	bool vrrp, check;          /* KEEPALIVED-MIB's parts */
 	bool rfcv2, rfcv3;         /* RFC 2787 VRRP-MIB, RFC 6527 VRRPV3-MIB */
+	const char *vrrp_live_path;   /* the vrrp process's counters (vrrp/vrrp_live.h) */
+	const char *lvs_live_path;    /* the check process's copy of IPVS's (lb/lb_live.h) */
 	bool traps;
 	snmp_edit_fn edit;
 };
@@ -40,10 +42,11 @@ void snmp_keepalived_refresh(const struct snap *s);
 void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev);
 /* Notifications derived from comparing snapshots (sync groups, quorum). */
 void snmp_keepalived_compare(const struct snap *s);
+/* Re-read IPVS's counters when the check process rewrote them (every poll). */
+void snmp_keepalived_poll(void);
 
-/* RFC 2787 / RFC 6527: registered when c->rfcv2 / c->rfcv3; `live_path`
- * is the vrrp process's live file. */
-void snmp_vrrp_rfc_register(const struct snmp_mibs_conf *c, const char *live_path);
+/* RFC 2787 / RFC 6527: registered when c->rfcv2 / c->rfcv3. */
+void snmp_vrrp_rfc_register(const struct snmp_mibs_conf *c);
 void snmp_vrrp_rfc_refresh(const struct snap *s);
 /* Re-read the live file when it was rewritten (call every poll). */
 void snmp_vrrp_rfc_poll(void);

@@ -593,7 +593,7 @@ void snmp_vrrp_rfc_poll(void)
 		read_live(false);
 }
 
-void snmp_vrrp_rfc_register(const struct snmp_mibs_conf *c, const char *live_path)
+void snmp_vrrp_rfc_register(const struct snmp_mibs_conf *c)
 {
 	static const u_char two[] = { ASN_INTEGER, ASN_INTEGER };
 	static const u_char three[] = { ASN_INTEGER, ASN_INTEGER, ASN_INTEGER };
@@ -608,7 +608,7 @@ void snmp_vrrp_rfc_register(const struct snmp_mibs_conf *c, const char *live_pat
 	traps = c->traps;
 	if (!on_v2 && !on_v3)
 		return;
-	live_r = shstats_r_new(live_path, VRRP_LIVE_KIND, sizeof(struct vrrp_live));
+	live_r = shstats_r_new(c->vrrp_live_path, VRRP_LIVE_KIND, sizeof(struct vrrp_live));
 	if (on_v2) {
 		snmp_scalar_register("vrrpNodeVersion", oid_v2_node_version, OID_LENGTH(oid_v2_node_version),
 				     get_node_version);

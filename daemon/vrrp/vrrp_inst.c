@@ -402,7 +402,7 @@ static void live_soon(struct vrrp_engine *e)
 {
 	uint64_t due = ev_now(e->loop) + LIVE_SOON_NS;
 
-	if (e->live && (!e->live_timer.heap_pos || e->live_timer.deadline > due))
+	if (e->live && (!ev_timer_armed(&e->live_timer) || e->live_timer.deadline > due))
 		ev_timer_start_at(e->loop, &e->live_timer, due);
 }
 

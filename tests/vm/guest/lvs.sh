@@ -36,7 +36,7 @@ elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }
 
 # Everything after the first FAIL/SKIP of a prerequisite is reported as
 # failed with this reason, so that the host sees every id.
-ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr rs-down rs-down-log rs-down-traffic check-state rs-up
+ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr snmp-ipvs rs-down rs-down-log rs-down-traffic check-state rs-up
 	inhibit-reload inhibit-down inhibit-up restart-adopt drain-ipvs drain-restart undrain-ipvs
 	stop-release stop-foreign
 	keep-on-stop dr-persist fwmark ipv6 sorry-server sorry-leave extra-release)
@@ -270,9 +270,24 @@ RS2_ANY='^ +-> 192\.0\.2\.12:'
 # A foreign service that vigild must leave alone.
 nx dir ipvsadm -A -t 192.0.2.200:80 -s rr && nx dir ipvsadm -a -t 192.0.2.200:80 -r 192.0.2.12:80 -m -w 2
 
+# snmpd in "dir": the AgentX master of vigild's subagent (snmp-ipvs)
+cat >"$W/snmpd.conf" <<EOF
+master agentx
+agentXSocket $W/agentx.sock
+agentXPerms 0777 0777
+agentaddress udp:127.0.0.1:11161
+rocommunity public 127.0.0.1
+EOF
+snmp_ok=0
+if command -v snmpd >/dev/null 2>&1 && command -v snmpwalk >/dev/null 2>&1; then
+	mkdir -p "$W/snmp" && chmod 0755 "$W" "$W/snmp"
+	SNMP_PERSISTENT_DIR=$W/snmp nx dir snmpd -f -C -c "$W/snmpd.conf" -Lf "$W/snmpd.log" </dev/null >/dev/null 2>&1 &
+	wait_for 10 test -S "$W/agentx.sock" && snmp_ok=1
+fi
+
 conf_nat "$W/nat.conf"
 conf_nat "$W/nat-inhibit.conf" inhibit_on_failure
-vigild_start nat "$W/nat.conf"
+vigild_start nat "$W/nat.conf" -x -A "unix:$W/agentx.sock"
 nat_ok() {
 	local v
 	v=$(vs100)
@@ -313,6 +328,45 @@ if [[ $res =~ ^rs1=([0-9]+)\ rs2=([0-9]+)\ err=0$ ]] && ((BASH_REMATCH[1] >= 25 
 else
 	fail traffic-wrr "40 requests from client to the VIP split about 3:1 (rs1 in 25..35, no errors)" \
 		"got: $res" "ipvsadm -Ln:" "$(ipvs)"
+fi
+
+# --- KEEPALIVED-MIB's IPVS counters, as ipvsadm --stats shows them ------------------
+# snmp_vs_rs: "ADDR CONNS INPKTS OUTBYTES CONNS64 ACTIVE" per real server of
+# realServerTable (the check process's copy of IPVS's counters, at most 3 s old)
+snmp_rs() {
+	MIBS= nx dir "$py" -S -c '
+import subprocess, sys
+KA = ".1.3.6.1.4.1.9586.100.5.3.4.1"
+def walk(col):
+    out = subprocess.run(["snmpwalk", "-v2c", "-c", "public", "-On", "-Oq", "-t", "3", "127.0.0.1:11161",
+                          "%s.%d" % (KA, col)], capture_output=True, text=True).stdout
+    return {l.split()[0][len(KA) + len(str(col)) + 2:]: " ".join(l.split()[1:]) for l in out.splitlines() if l.startswith(KA)}
+addr, port, conns, inpkts, outbytes, c64 = (walk(c) for c in (4, 5, 14, 18, 21, 27))
+for i in sorted(addr):
+    a = ".".join(str(int(x, 16)) for x in addr[i].strip("\"").split())
+    print(a + ":" + port.get(i, "?"), conns.get(i, "-"), inpkts.get(i, "-"), outbytes.get(i, "-"), c64.get(i, "-"))
+'
+}
+# ipvs_rs: the same from ipvsadm -Ln --stats (Conns InPkts OutBytes; Conns again for the 64-bit column)
+ipvs_rs() {
+	nx dir ipvsadm -Ln --stats --exact -t 192.0.2.100:80 | awk '$1 == "->" && $2 ~ /^192/ { print $2, $3, $4, $7, $3 }' | sort
+}
+snmp_matches() { [[ -n $(ipvs_rs) && "$(snmp_rs | sort)" == "$(ipvs_rs)" ]]; }
+vs_conns_ok() {
+	local snmp ipvs
+	snmp=$(MIBS= nx dir snmpwalk -v2c -c public -On -Oqv 127.0.0.1:11161 .1.3.6.1.4.1.9586.100.5.3.3.1.27 2>&1)
+	ipvs=$(nx dir ipvsadm -Ln --stats --exact -t 192.0.2.100:80 | awk '$1 == "TCP" { print $3 }')
+	[[ -n $ipvs && $snmp == "$ipvs" ]]
+}
+if ((!snmp_ok)); then
+	skip snmp-ipvs "snmpd did not start in dir (no snmpd/snmpwalk, or no AgentX socket within 10 s)"
+elif wait_for 10 snmp_matches && vs_conns_ok; then
+	pass snmp-ipvs "realServerStatsConns/InPkts/OutBytes/Conns64 and virtualServerStatsConns through snmpd equal ipvsadm --stats: $(ipvs_rs | tr '\n' ';')"
+else
+	fail snmp-ipvs "KEEPALIVED-MIB's IPVS counters through snmpd equal ipvsadm -Ln --stats within 10 s" \
+		"snmpwalk (addr conns inpkts outbytes conns64):" "$(snmp_rs 2>&1)" "ipvsadm:" "$(ipvs_rs 2>&1)" \
+		"virtualServerStatsConns: $(MIBS= nx dir snmpwalk -v2c -c public -On 127.0.0.1:11161 .1.3.6.1.4.1.9586.100.5.3.3.1.27 2>&1)" \
+		"vigild's log (tail):" "$(vlog_tail 15)"
 fi
 
 # --- a real server goes down and comes back -----------------------------------------
