@@ -4,6 +4,9 @@
 # index is refreshed only when something is missing.
 set -eu
 
+# erlang-snmp: only for the IETF base MIB modules (SNMPv2-SMI, INET-ADDRESS-MIB...)
+# it ships, which the MIB compilers need for mib/VIGIL-MIB.txt (Debian's own
+# copies are non-free); python3-pysmi: one of those compilers.
 PKGS="
 autoconf automake autoconf-archive libtool pkgconf make gcc clang
 libclang-rt-14-dev
@@ -13,7 +16,7 @@ libsqlite3-dev libmicrohttpd-dev libjansson-dev libgnutls28-dev
 libcmocka-dev
 iproute2 procps psmisc
 python3 iputils-arping tcpdump keepalived openssl
-snmpd snmp snmptrapd smitools monitoring-plugins-standard
+snmpd snmp snmptrapd smitools monitoring-plugins-standard python3-pysmi erlang-snmp
 qemu-system-x86 busybox-static ipvsadm cpio kmod
 "
 

@@ -364,6 +364,7 @@ struct json_t *conf_to_json(const struct conf *c);
  * summaries: an instance without its auth_pass (the store is readable by
  * more than root), a virtual server without its real servers. */
 struct json_t *conf_vrrp_summary(const struct conf *c, const struct conf_vrrp *v);
+struct json_t *conf_script_summary(const struct conf_script *s);
 struct json_t *conf_vs_summary(const struct conf_vs *v);
 struct json_t *conf_rs_summary(const struct conf_rs *r);
 

@@ -398,6 +398,11 @@ json_t *conf_vrrp_summary(const struct conf *c, const struct conf_vrrp *v)
 	return o;
 }
 
+json_t *conf_script_summary(const struct conf_script *s)
+{
+	return jscript(s);
+}
+
 json_t *conf_vs_summary(const struct conf_vs *v)
 {
 	json_t *o = jvs(v);

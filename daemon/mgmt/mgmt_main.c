@@ -314,6 +314,7 @@ static void on_event(const struct snap_event *ev, void *arg)
 
 	if (m->snmp) {
 		snmp_keepalived_event(m->snap, ev);
+		snmp_vigil_event(m->snap, ev);
 		snmp_vrrp_rfc_event(m->snap, ev);
 	}
 }
@@ -351,6 +352,7 @@ static void snap_refresh(struct mgmt *m, bool force)
 	m->data_version = v;
 	if (m->snmp) {
 		snmp_keepalived_refresh(s);
+		snmp_vigil_refresh(s);
 		snmp_vrrp_rfc_refresh(s);
 	}
 	snap_free(m->snap);
@@ -359,6 +361,7 @@ static void snap_refresh(struct mgmt *m, bool force)
 		log_warnx("mgmt: cannot read the transitions: %s", sqlite3_errmsg(m->db));
 	if (m->snmp) {
 		snmp_keepalived_compare(s);
+		snmp_vigil_compare(s);
 	}
 }
 
@@ -420,6 +423,7 @@ static void snmp_start(struct mgmt *m)
 	if (snmp_agent_start(m->ctx->loop, socket) < 0)
 		return;
 	snmp_keepalived_register(&c);
+	snmp_vigil_register(&c);
 	snmp_vrrp_rfc_register(&c);
 	m->snmp = true;
 	snmp_agent_ready();

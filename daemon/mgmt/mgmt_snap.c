@@ -142,6 +142,27 @@ static void add_vips(struct snap_inst *in, json_t *arr, bool excluded)
 	}
 }
 
+static struct snap_track *tracks_of(json_t *arr, const char *name_key, size_t *n)
+{
+	size_t k = json_array_size(arr), i;
+	struct snap_track *t = calloc(k ? k : 1, sizeof(*t));
+	json_t *v;
+
+	*n = 0;
+	if (!t)
+		return NULL;
+	json_array_foreach(arr, i, v) {
+		json_t *w = json_object_get(v, "weight");
+
+		t[*n].name = dup_or_empty(jstr(v, name_key));
+		t[*n].weight_set = json_is_integer(w);
+		t[*n].weight = t[*n].weight_set ? (int)json_integer_value(w) : 0;
+		t[*n].reverse = jbool(v, "weight_reverse");
+		(*n)++;
+	}
+	return t;
+}
+
 static void inst_config(struct snap_inst *in, const char *text)
 {
 	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
@@ -170,6 +191,8 @@ static void inst_config(struct snap_inst *in, const char *text)
 	in->garp_delay_ms = jms(j, "garp_master_delay");
 	add_vips(in, json_object_get(j, "virtual_ipaddress"), false);
 	add_vips(in, json_object_get(j, "virtual_ipaddress_excluded"), true);
+	in->track_scripts = tracks_of(json_object_get(j, "track_script"), "name", &in->n_track_scripts);
+	in->track_ifs = tracks_of(json_object_get(j, "track_interface"), "interface", &in->n_track_ifs);
 	json_decref(j);
 strings:
 	/* every string set, so readers never test for NULL */
@@ -353,6 +376,67 @@ static int load_instances(sqlite3 *db, struct snap *s, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+static enum snap_script_result result_of(const char *r)
+{
+	if (!r)
+		return SNAP_SCRIPT_INIT;
+	return strcmp(r, "good") == 0 ? SNAP_SCRIPT_GOOD : strcmp(r, "bad") == 0 ? SNAP_SCRIPT_BAD
+	       : strcmp(r, "initfailed") == 0 ? SNAP_SCRIPT_INIT_FAILED : SNAP_SCRIPT_INIT;
+}
+
+static int load_scripts(sqlite3 *db, struct snap *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	if (prepare(db, "SELECT id, name, config, result, result_since FROM vrrp_script "
+			"WHERE present = 1 ORDER BY id", &st, err, errlen) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct snap_script *x;
+		const char *text = (const char *)sqlite3_column_text(st, 2);
+		json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+
+		if (s->n_scripts == cap) {
+			struct snap_script *p = realloc(s->scripts, (cap = cap ? cap * 2 : 8) * sizeof(*p));
+
+			if (!p) {
+				json_decref(j);
+				break;
+			}
+			s->scripts = p;
+		}
+		x = &s->scripts[s->n_scripts++];
+		memset(x, 0, sizeof(*x));
+		x->id = sqlite3_column_int64(st, 0);
+		x->name = col_text(st, 1);
+		x->command = dup_or_empty(jstr(j, "script"));
+		x->interval_ms = jms(j, "interval");
+		x->weight = jint(j, "weight", 0);
+		x->rise = jint(j, "rise", 1);
+		x->fall = jint(j, "fall", 1);
+		x->reverse = jbool(j, "weight_reverse");
+		x->result = result_of((const char *)sqlite3_column_text(st, 3));
+		x->result_since_ms = sqlite3_column_int64(st, 4);
+		json_decref(j);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "reading vrrp_script: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+const struct snap_script *snap_script_by_name(const struct snap *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_scripts; i++)
+		if (strcmp(s->scripts[i].name, name) == 0)
+			return &s->scripts[i];
+	return NULL;
 }
 
 static int load_servers(sqlite3 *db, struct snap *s, char *err, size_t errlen)
@@ -562,7 +646,8 @@ struct snap *snap_load(sqlite3 *db, int64_t now_ms, char *err, size_t errlen)
 	s->loaded_ms = now_ms;
 	/* one read transaction: the tables agree with each other */
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	if (load_instances(db, s, err, errlen) < 0 || load_servers(db, s, err, errlen) < 0 ||
+	if (load_instances(db, s, err, errlen) < 0 || load_scripts(db, s, err, errlen) < 0 ||
+	    load_servers(db, s, err, errlen) < 0 ||
 	    load_extras(db, s, now_ms, err, errlen) < 0) {
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		snap_free(s);
@@ -597,7 +682,18 @@ void snap_free(struct snap *s)
 		free(in->vips);
 		free(in->last_reason);
 		override_free(&in->ov);
+		for (size_t k = 0; k < in->n_track_scripts; k++)
+			free(in->track_scripts[k].name);
+		for (size_t k = 0; k < in->n_track_ifs; k++)
+			free(in->track_ifs[k].name);
+		free(in->track_scripts);
+		free(in->track_ifs);
 	}
+	for (size_t i = 0; i < s->n_scripts; i++) {
+		free(s->scripts[i].name);
+		free(s->scripts[i].command);
+	}
+	free(s->scripts);
 	for (size_t i = 0; i < s->n_vs; i++) {
 		free(s->vs[i].key);
 		free(s->vs[i].sched);

@@ -40,6 +40,26 @@ struct snap_override {
 	int64_t created_ms, expires_ms;   /* expires 0: until cleared */
 };
 
+/* What an instance tracks: a vrrp_script (by name) or an interface. */
+struct snap_track {
+	char *name;                       /* script name, or interface name */
+	int weight;                       /* the track's own weight, else the script's */
+	bool weight_set;                  /* the track gave a weight */
+	bool reverse;
+};
+
+enum snap_script_result { SNAP_SCRIPT_INIT = 1, SNAP_SCRIPT_BAD = 2, SNAP_SCRIPT_GOOD = 3,
+			  SNAP_SCRIPT_INIT_FAILED = 5 };   /* KEEPALIVED-MIB's numbers */
+
+struct snap_script {
+	int64_t id;
+	char *name, *command;
+	int interval_ms, weight, rise, fall;
+	bool reverse;
+	enum snap_script_result result;
+	int64_t result_since_ms;
+};
+
 struct snap_inst {
 	int64_t id;
 	char *name;
@@ -64,6 +84,8 @@ struct snap_inst {
 	uint32_t transitions;             /* recorded in the store */
 	char *last_reason;
 	uint64_t adverts_sent, adverts_received, become_master;
+	struct snap_track *track_scripts, *track_ifs;
+	size_t n_track_scripts, n_track_ifs;
 };
 
 struct snap_rs;
@@ -120,6 +142,8 @@ struct snap {
 	struct snap_rs *rs;               /* by (vs_id, id) */
 	size_t n_rs;
 	struct snap_rs **rs_by_id;        /* the same, by id alone */
+	struct snap_script *scripts;      /* by id */
+	size_t n_scripts;
 	int64_t loaded_ms;
 };
 
@@ -131,6 +155,8 @@ void snap_free(struct snap *s);
 const struct snap_inst *snap_inst_by_id(const struct snap *s, int64_t id);
 const struct snap_vs *snap_vs_by_id(const struct snap *s, int64_t id);
 const struct snap_rs *snap_rs_by_id(const struct snap *s, int64_t vs_id, int64_t id);
+
+const struct snap_script *snap_script_by_name(const struct snap *s, const char *name);
 
 const char *snap_state_name(enum snap_state st);
 

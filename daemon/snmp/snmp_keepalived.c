@@ -34,6 +34,9 @@ static const oid oid_sg_entry[] = { KA, 2, 1, 1 };
 static const oid oid_sgm_entry[] = { KA, 2, 2, 1 };
 static const oid oid_inst_entry[] = { KA, 2, 3, 1 };
 static const oid oid_addr_entry[] = { KA, 2, 6, 1 };
+static const oid oid_track_if_entry[] = { KA, 2, 4, 1 };
+static const oid oid_track_script_entry[] = { KA, 2, 5, 1 };
+static const oid oid_script_entry[] = { KA, 2, 9, 1 };
 static const oid oid_vs_entry[] = { KA, 3, 3, 1 };
 static const oid oid_rs_entry[] = { KA, 3, 4, 1 };
 static const oid oid_trap_sg[] = { KA, 2, 10, 0, 1 };
@@ -46,6 +49,16 @@ enum { TRUE_1 = 1, FALSE_2 = 2 };   /* keepalived's enabled(1)/disabled(2), true
 static struct snmp_mibs_conf C;
 static const struct snap *S;
 static struct snmp_table *t_sg, *t_sgm, *t_inst, *t_addr, *t_vs, *t_rs;
+static struct snmp_table *t_script, *t_track_script, *t_track_if;
+
+/* A tracked script's or interface's row: the instance, the track, and
+ * the script it names (NULL for an interface). */
+struct track_row {
+	const struct snap_inst *in;
+	const struct snap_track *t;
+	const struct snap_script *sc;
+};
+static struct track_row *track_rows;
 
 /* A sync group: its name, its members (instances of the snapshot), its
  * index (the lowest member id: stable while its members are). */
@@ -298,6 +311,111 @@ static int get_sg(const void *row, unsigned col, netsnmp_variable_list *vb)
 	default: return SNMP_NOSUCHINSTANCE;
 	}
 	return 0;
+}
+
+/* ---- vrrpScriptTable, vrrpTrackedScriptTable, vrrpTrackedInterfaceTable ----------- */
+
+static int get_script(const void *row, unsigned col, netsnmp_variable_list *vb)
+{
+	const struct snap_script *sc = row;
+
+	switch (col) {
+	case 2: snmp_val_str(vb, sc->name); break;
+	case 3: snmp_val_str(vb, sc->command); break;
+	case 4: snmp_val_int(vb, ASN_INTEGER, secs(sc->interval_ms)); break;
+	case 5: snmp_val_int(vb, ASN_INTEGER, sc->weight); break;
+	case 6: snmp_val_int(vb, ASN_INTEGER, sc->result); break;
+	case 7: snmp_val_int(vb, ASN_UNSIGNED, sc->rise); break;
+	case 8: snmp_val_int(vb, ASN_UNSIGNED, sc->fall); break;
+	case 9: snmp_val_int(vb, ASN_INTEGER, yes_no(sc->reverse)); break;
+	default: return SNMP_NOSUCHINSTANCE;
+	}
+	return 0;
+}
+
+/* The weight a track applies: its own, else its script's (keepalived's rule). */
+static int track_weight(const struct track_row *r)
+{
+	return r->t->weight_set || !r->sc ? r->t->weight : r->sc->weight;
+}
+
+static bool track_reverse(const struct track_row *r)
+{
+	return r->t->reverse || (!r->t->weight_set && r->sc && r->sc->reverse);
+}
+
+static int get_track_script(const void *row, unsigned col, netsnmp_variable_list *vb)
+{
+	const struct track_row *r = row;
+
+	switch (col) {
+	case 2: snmp_val_str(vb, r->t->name); break;
+	case 3: snmp_val_int(vb, ASN_INTEGER, track_weight(r)); break;
+	case 4: snmp_val_int(vb, ASN_INTEGER, yes_no(track_reverse(r))); break;
+	default: return SNMP_NOSUCHINSTANCE;
+	}
+	return 0;
+}
+
+static int get_track_if(const void *row, unsigned col, netsnmp_variable_list *vb)
+{
+	const struct track_row *r = row;
+
+	switch (col) {
+	case 1: snmp_val_str(vb, r->t->name); break;
+	case 2: snmp_val_int(vb, ASN_INTEGER, r->t->weight); break;
+	case 3: snmp_val_int(vb, ASN_INTEGER, yes_no(r->t->reverse)); break;
+	default: return SNMP_NOSUCHINSTANCE;
+	}
+	return 0;
+}
+
+/* The scripts and every instance's tracked scripts and interfaces. */
+static void tracks_refresh(const struct snap *s)
+{
+	size_t n_ts = 0, n_ti = 0, k = 0;
+	uint32_t idx[2];
+
+	snmp_table_begin(t_script, s->n_scripts);
+	for (size_t i = 0; i < s->n_scripts; i++) {
+		idx[0] = (uint32_t)s->scripts[i].id;
+		snmp_table_row(t_script, idx, &s->scripts[i]);
+	}
+	snmp_table_end(t_script);
+	for (size_t i = 0; i < s->n_inst; i++) {
+		n_ts += s->inst[i].n_track_scripts;
+		n_ti += s->inst[i].n_track_ifs;
+	}
+	free(track_rows);
+	track_rows = calloc(n_ts + n_ti + 1, sizeof(*track_rows));
+	if (!track_rows)
+		n_ts = n_ti = 0;
+	snmp_table_begin(t_track_script, n_ts);
+	snmp_table_begin(t_track_if, n_ti);
+	for (size_t i = 0; track_rows && i < s->n_inst; i++) {
+		const struct snap_inst *in = &s->inst[i];
+
+		idx[0] = (uint32_t)in->id;
+		for (size_t j = 0; j < in->n_track_scripts; j++) {
+			struct track_row *r = &track_rows[k++];
+
+			*r = (struct track_row){ in, &in->track_scripts[j], snap_script_by_name(s, in->track_scripts[j].name) };
+			if (!r->sc)
+				continue;
+			idx[1] = (uint32_t)r->sc->id;
+			snmp_table_row(t_track_script, idx, r);
+		}
+		for (size_t j = 0; j < in->n_track_ifs; j++) {
+			struct track_row *r = &track_rows[k++];
+
+			*r = (struct track_row){ in, &in->track_ifs[j], NULL };
+			idx[1] = if_nametoindex(r->t->name);
+			if (idx[1])
+				snmp_table_row(t_track_if, idx, r);
+		}
+	}
+	snmp_table_end(t_track_script);
+	snmp_table_end(t_track_if);
 }
 
 static int get_sgm(const void *row, unsigned col, netsnmp_variable_list *vb)
@@ -710,6 +828,17 @@ void snmp_keepalived_register(const struct snmp_mibs_conf *c)
 			.name = "vrrpInstanceTable", .base = oid_inst_entry, .base_len = OID_LENGTH(oid_inst_entry),
 			.n_index = 1, .min_col = 2, .max_col = 35, .get = get_inst, .check = check_inst,
 			.apply = apply_inst, .writable = inst_writable });
+		t_track_if = snmp_table_register(&(struct snmp_table_def){
+			.name = "vrrpTrackedInterfaceTable", .base = oid_track_if_entry,
+			.base_len = OID_LENGTH(oid_track_if_entry), .n_index = 2, .min_col = 1, .max_col = 3,
+			.get = get_track_if });
+		t_track_script = snmp_table_register(&(struct snmp_table_def){
+			.name = "vrrpTrackedScriptTable", .base = oid_track_script_entry,
+			.base_len = OID_LENGTH(oid_track_script_entry), .n_index = 2, .min_col = 2, .max_col = 4,
+			.get = get_track_script });
+		t_script = snmp_table_register(&(struct snmp_table_def){
+			.name = "vrrpScriptTable", .base = oid_script_entry, .base_len = OID_LENGTH(oid_script_entry),
+			.n_index = 1, .min_col = 2, .max_col = 9, .get = get_script });
 		t_addr = snmp_table_register(&(struct snmp_table_def){
 			.name = "vrrpAddressTable", .base = oid_addr_entry, .base_len = OID_LENGTH(oid_addr_entry),
 			.n_index = 2, .min_col = 2, .max_col = 12, .get = get_addr });
@@ -752,6 +881,7 @@ void snmp_keepalived_refresh(const struct snap *s)
 				snmp_table_row(t_addr, idx, &addr_rows[k++]);
 			}
 		snmp_table_end(t_addr);
+		tracks_refresh(s);
 	}
 	n_members = groups_build(s);
 	if (t_sg) {

@@ -4,6 +4,8 @@
  *
  *   snmp_keepalived.c  KEEPALIVED-MIB (enterprises 9586.100.5), as keepalived
  *                      declares it, so existing pollers keep working
+ *   snmp_vigil.c       VIGIL-MIB (mib/VIGIL-MIB.txt, enterprises 32473.1),
+ *                      served whenever SNMP is on
  *   snmp_vrrp_rfc.c    RFC 2787 VRRP-MIB and RFC 6527 VRRPV3-MIB, with the
  *                      vrrp process's live counters (vrrp/vrrp_live.h)
  *
@@ -44,6 +46,12 @@ void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev);
 void snmp_keepalived_compare(const struct snap *s);
 /* Re-read IPVS's counters when the check process rewrote them (every poll). */
 void snmp_keepalived_poll(void);
+
+/* VIGIL-MIB: the same four calls; compare() sends vigilRealServerAdminChange. */
+void snmp_vigil_register(const struct snmp_mibs_conf *c);
+void snmp_vigil_refresh(const struct snap *s);
+void snmp_vigil_event(const struct snap *s, const struct snap_event *ev);
+void snmp_vigil_compare(const struct snap *s);
 
 /* RFC 2787 / RFC 6527: registered when c->rfcv2 / c->rfcv3. */
 void snmp_vrrp_rfc_register(const struct snmp_mibs_conf *c);

@@ -20,6 +20,7 @@
 static const char *const op_sql[STORE_OP__COUNT][4] = {
 	[STORE_VRRP_ABSENT] = {
 		"UPDATE vrrp_instance SET present = 0",
+		"UPDATE vrrp_script SET present = 0",
 	},
 	[STORE_VRRP_INSTANCE] = {
 		"INSERT INTO vrrp_instance (name, vrid, family, interface, version, config_priority, "
@@ -38,6 +39,17 @@ static const char *const op_sql[STORE_OP__COUNT][4] = {
 	[STORE_VRRP_STATUS] = {
 		"UPDATE vrrp_instance SET effective_priority = :i0, master_address = :s4, updated = :at "
 		"WHERE name = :s0",
+	},
+	[STORE_VRRP_SCRIPT] = {
+		"INSERT INTO vrrp_script (name, config, result, result_since, present, updated) "
+		"VALUES (:s0, :s1, :s2, :at, 1, :at) ON CONFLICT (name) DO UPDATE SET "
+		"config = excluded.config, present = 1, updated = excluded.updated, "
+		"result_since = CASE WHEN result = excluded.result THEN result_since ELSE excluded.updated END, "
+		"result = excluded.result",
+	},
+	[STORE_VRRP_SCRIPT_RESULT] = {
+		"UPDATE vrrp_script SET result = :s2, result_since = :at, updated = :at "
+		"WHERE name = :s0 AND result <> :s2",
 	},
 	[STORE_LVS_ABSENT] = {
 		"UPDATE virtual_server SET present = 0",

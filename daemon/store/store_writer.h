@@ -24,11 +24,13 @@ struct store_writer;
 /* What a record does; store_ops.c has the SQL of each, with the fields it
  * reads.  Strings s[0..5], integers i[0..2]; STORE_NULL is SQL NULL. */
 enum store_op {
-	STORE_VRRP_ABSENT,       /* every instance: not in the configuration (until seen again) */
+	STORE_VRRP_ABSENT,       /* every instance and script: not in the configuration (until seen again) */
 	STORE_VRRP_INSTANCE,     /* s0 name, s1 family, s2 interface, s3 config (JSON);
 				    i0 vrid, i1 version, i2 priority */
 	STORE_VRRP_STATE,        /* s0 name, s1 from, s2 to, s3 reason, s4 master; i0 effective priority */
 	STORE_VRRP_STATUS,       /* s0 name, s4 master; i0 effective priority */
+	STORE_VRRP_SCRIPT,       /* s0 name, s1 config (JSON), s2 result */
+	STORE_VRRP_SCRIPT_RESULT,/* s0 name, s2 result (init, initfailed, good, bad) */
 	STORE_LVS_ABSENT,        /* every virtual and real server: not in the configuration */
 	STORE_VS,                /* s0 key, s1 scheduler, s2 forwarding, s3 config (JSON) */
 	STORE_RS,                /* s0 vs key, s1 rs key, s2 config (JSON); i0 configured weight */

@@ -127,6 +127,8 @@ struct vrrp_engine {
 	struct vrrp_demote *demotes; /* operators' demotions, by instance name */
 	size_t n_demotes;
 	struct ev_timer demote_expiry;
+	int *script_stored;          /* per script of e->track: the state last stored, -1 none */
+	size_t n_script_stored;
 	struct shstats_w *live;      /* counters for mgmt (vrrp_live.h), NULL: none */
 	struct ev_timer live_timer;
 	int64_t started_ms;
@@ -431,14 +433,63 @@ static void store_status(struct vrrp_inst *in, enum vrrp_state from, const char 
 	store_writer_put(in->e->store, r);
 }
 
-/* The configured instances, after a start or reload: one transaction, so
- * a reader never sees them all absent. */
+/* A script's result when it differs from the one stored. */
+static void store_script_results(struct vrrp_engine *e)
+{
+	size_t n = vrrp_track_n_scripts(e->track);
+
+	if (!e->store || n != e->n_script_stored)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		int st = (int)vrrp_track_script_state(e->track, (int)i);
+		struct store_rec *r;
+
+		if (st == e->script_stored[i] || !(r = store_rec_new(STORE_VRRP_SCRIPT_RESULT)))
+			continue;
+		store_rec_str(r, 0, vrrp_track_script_name(e->track, (int)i));
+		store_rec_str(r, 2, vrrp_script_state_name((enum vrrp_script_state)st));
+		store_writer_put(e->store, r);
+		e->script_stored[i] = st;
+	}
+}
+
+/* The vrrp_scripts with their settings and current result. */
+static void store_scripts(struct vrrp_engine *e, const struct conf *c)
+{
+	size_t n = vrrp_track_n_scripts(e->track);
+
+	free(e->script_stored);
+	e->script_stored = xcalloc(n + 1, sizeof(*e->script_stored));
+	e->n_script_stored = n;
+	for (size_t i = 0; i < c->n_scripts; i++) {
+		int k = vrrp_track_script(e->track, c->scripts[i].name);
+		struct store_rec *r;
+		json_t *j;
+		char *text;
+
+		if (k < 0 || !(r = store_rec_new(STORE_VRRP_SCRIPT)))
+			continue;
+		j = conf_script_summary(&c->scripts[i]);
+		text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		e->script_stored[k] = (int)vrrp_track_script_state(e->track, k);
+		store_rec_str(r, 0, c->scripts[i].name);
+		store_rec_str(r, 1, text);
+		store_rec_str(r, 2, vrrp_script_state_name((enum vrrp_script_state)e->script_stored[k]));
+		store_writer_put(e->store, r);
+		free(text);
+		json_decref(j);
+	}
+}
+
+/* The configured instances and scripts, after a start or reload: one
+ * transaction, so a reader never sees them all absent. */
 static void store_instances(struct vrrp_engine *e, const struct conf *c)
 {
 	if (!e->store)
 		return;
 	store_writer_hold(e->store);
 	store_writer_put(e->store, store_rec_new(STORE_VRRP_ABSENT));
+	store_scripts(e, c);
 	for (size_t i = 0; i < e->n_insts && i < c->n_vrrps; i++) {
 		struct vrrp_inst *in = e->insts[i];
 		struct store_rec *r = store_rec_new(STORE_VRRP_INSTANCE);
@@ -637,6 +688,7 @@ static void on_track_changed(void *arg)
 		inst_own_priority(e->insts[i]);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_retrack(e->insts[i]);
+	store_script_results(e);
 }
 
 /* ---- receiving ------------------------------------------------------------------ */
@@ -1146,9 +1198,10 @@ int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
 	groups_build(e, c);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_own_priority(e->insts[i]);
+	/* the rows first: the startup transitions name them */
+	store_instances(e, c);
 	for (size_t i = 0; i < e->n_insts; i++)
 		inst_start(e->insts[i]);
-	store_instances(e, c);
 	return 0;
 }
 
@@ -1213,6 +1266,7 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
 	groups_build(e, c);
 	for (size_t i = 0; i < n_next; i++)
 		inst_own_priority(next[i]);
+	store_instances(e, c);   /* before the new instances' startup transitions */
 	for (size_t i = 0; i < n_next; i++) {
 		if (next[i]->fsm.state == VRRP_STATE_INIT && !next[i]->sock) {
 			inst_start(next[i]);
@@ -1221,7 +1275,6 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
 			inst_retrack(next[i]);
 		}
 	}
-	store_instances(e, c);
 	log_info("vrrp: reload: %zu instances kept running, %zu started, %zu stopped", kept, started, stopped);
 	return 0;
 }
@@ -1238,6 +1291,7 @@ void vrrp_engine_free(struct vrrp_engine *e)
 		return;
 	ev_timer_stop(e->loop, &e->counters_timer);
 	ev_timer_stop(e->loop, &e->demote_expiry);
+	free(e->script_stored);
 	if (e->live) {
 		ev_timer_stop(e->loop, &e->live_timer);
 		live_publish(e);     /* the last values, states INIT */

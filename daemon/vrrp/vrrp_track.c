@@ -33,6 +33,8 @@ struct script {
 	int rise;
 	int fall;
 	bool ok;                   /* the result after rise/fall */
+	bool has_result;           /* it has finished once (else still "init") */
+	bool init_fail;            /* `init_fail`: started as failed */
 	int streak;                /* consecutive results against `ok` */
 	bool running;
 	bool disabled;             /* refused by enable_script_security */
@@ -68,12 +70,20 @@ struct vrrp_track {
 
 static void script_result(struct script *s, bool success, const char *how)
 {
+	bool first = !s->has_result;
+
+	s->has_result = true;
 	if (success == s->ok) {
 		s->streak = 0;
+		if (first)
+			s->t->changed(s->t->arg);   /* init -> its first result, for the record */
 		return;
 	}
-	if (++s->streak < (success ? s->rise : s->fall))
+	if (++s->streak < (success ? s->rise : s->fall)) {
+		if (first)
+			s->t->changed(s->t->arg);
 		return;
+	}
 	s->ok = success;
 	s->streak = 0;
 	log_notice("VRRP_Script(%s) %s (%s)", s->name, success ? "succeeded" : "failed", how);
@@ -324,6 +334,7 @@ struct vrrp_track *vrrp_track_new(struct ev_loop *loop, const struct conf *c,
 		s->rise = cs->rise > 0 ? cs->rise : 1;
 		s->fall = cs->fall > 0 ? cs->fall : 1;
 		s->ok = !cs->init_fail;
+		s->init_fail = cs->init_fail;
 		/* A reload keeps what a script has shown so far. */
 		if (prev) {
 			int p = vrrp_track_script(prev, s->name);
@@ -331,6 +342,7 @@ struct vrrp_track *vrrp_track_new(struct ev_loop *loop, const struct conf *c,
 			if (p >= 0) {
 				s->ok = prev->scripts[p].ok;
 				s->streak = prev->scripts[p].streak;
+				s->has_result = prev->scripts[p].has_result;
 			}
 		}
 		ev_timer_init(&s->timer, on_script_timer, s);
@@ -378,6 +390,38 @@ int vrrp_track_script(const struct vrrp_track *t, const char *name)
 		if (strcmp(t->scripts[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+size_t vrrp_track_n_scripts(const struct vrrp_track *t)
+{
+	return t ? t->n_scripts : 0;
+}
+
+const char *vrrp_track_script_name(const struct vrrp_track *t, int script)
+{
+	return script >= 0 && (size_t)script < t->n_scripts ? t->scripts[script].name : NULL;
+}
+
+enum vrrp_script_state vrrp_track_script_state(const struct vrrp_track *t, int script)
+{
+	const struct script *s;
+
+	if (script < 0 || (size_t)script >= t->n_scripts)
+		return VRRP_SCRIPT_INIT;
+	s = &t->scripts[script];
+	if (!s->has_result)
+		return s->init_fail ? VRRP_SCRIPT_INIT_FAILED : VRRP_SCRIPT_INIT;
+	return s->ok ? VRRP_SCRIPT_GOOD : VRRP_SCRIPT_BAD;
+}
+
+const char *vrrp_script_state_name(enum vrrp_script_state st)
+{
+	switch (st) {
+	case VRRP_SCRIPT_INIT_FAILED: return "initfailed";
+	case VRRP_SCRIPT_BAD: return "bad";
+	case VRRP_SCRIPT_GOOD: return "good";
+	default: return "init";
+	}
 }
 
 bool vrrp_track_script_ok(const struct vrrp_track *t, int script)

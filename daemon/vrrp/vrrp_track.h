@@ -38,6 +38,14 @@ void vrrp_track_free(struct vrrp_track *t);
 
 /* Index of a vrrp_script by name, -1 when unknown. */
 int vrrp_track_script(const struct vrrp_track *t, const char *name);
+/* The scripts, for the state store: how many, their names, their state
+ * (before the first run ends: init, or initfailed with init_fail). */
+enum vrrp_script_state { VRRP_SCRIPT_INIT, VRRP_SCRIPT_INIT_FAILED, VRRP_SCRIPT_BAD, VRRP_SCRIPT_GOOD };
+size_t vrrp_track_n_scripts(const struct vrrp_track *t);
+const char *vrrp_track_script_name(const struct vrrp_track *t, int script);
+enum vrrp_script_state vrrp_track_script_state(const struct vrrp_track *t, int script);
+/* "init", "initfailed", "bad", "good" (KEEPALIVED-MIB's vrrpScriptResult names) */
+const char *vrrp_script_state_name(enum vrrp_script_state st);
 /* Current result of a script (after rise/fall): true = success. */
 bool vrrp_track_script_ok(const struct vrrp_track *t, int script);
 /* Index of a track_file by name, -1 when unknown. */

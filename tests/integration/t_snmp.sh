@@ -87,6 +87,13 @@ global_defs {
     router_id $1
     enable_traps
 }
+vrrp_script chk_up {
+    script "test ! -e $LAB_TMP/chk_fails"
+    interval 1
+    weight -20
+    rise 2
+    fall 2
+}
 vrrp_sync_group G1 {
     group {
         VI_1
@@ -105,6 +112,12 @@ vrrp_instance VI_1 {
     virtual_ipaddress {
         192.0.2.100/24
         192.0.2.101/24
+    }
+    track_script {
+        chk_up
+    }
+    track_interface {
+        eth0 weight -5
     }
 }
 virtual_server 192.0.2.100 80 {
@@ -147,7 +160,7 @@ EOF
 logs() { diag_file "$(vigild_log a)" "${1:-12}"; }
 trap_has() { grep -q -- "$1" "$TRAPLOG" 2>/dev/null; }
 
-tap_plan 42
+tap_plan 46
 
 VIGILD_ARGS=(-x -A "unix:$AGENTX")
 vigild_start a "$CONF_A" || bail_out "vigild a did not start"
@@ -163,7 +176,9 @@ VI=$(sql "SELECT id FROM vrrp_instance WHERE name = 'VI_1'")
 VSID=$(sql "SELECT id FROM virtual_server")
 R31=$(sql "SELECT id FROM real_server WHERE key = '192.0.2.31:80'")
 R32=$(sql "SELECT id FROM real_server WHERE key = '192.0.2.32:80'")
-diag "store ids: VI_1 $VI, virtual server $VSID, real servers $R31 $R32"
+SC=$(sql "SELECT id FROM vrrp_script WHERE name = 'chk_up'")
+IFX=$(lab_exec a cat /sys/class/net/eth0/ifindex)
+diag "store ids: VI_1 $VI, virtual server $VSID, real servers $R31 $R32, script $SC; eth0 is ifIndex $IFX"
 
 # ---- vrrpInstanceTable ------------------------------------------------------------
 check "vrrpInstanceState of VI_1 (indexed by its store id) becomes master(2)" wait_is "$INST.4.$VI" "INTEGER: 2" 10 || logs
@@ -192,6 +207,23 @@ check "... and the second VIP is row 2 (192.0.2.101)" eval '[[ $(sget $ADDR.3.$V
 check "vrrpSyncGroupTable: G1 (indexed by its first member's id), master(2), member VI_1" \
 	eval 'is $KA.2.1.1.2.$VI "STRING: \"G1\"" && is $KA.2.1.1.3.$VI "INTEGER: 2" &&
 		is $KA.2.2.1.2.$VI.$VI "STRING: \"VI_1\""'
+
+# ---- vrrpScriptTable, the tracked scripts and interfaces --------------------------------------
+check "vrrpScriptTable: chk_up, its command, interval 1, weight -20, rise 2, fall 2, result good(3)" \
+	eval 'is $KA.2.9.1.2.$SC "STRING: \"chk_up\"" && is $KA.2.9.1.3.$SC "STRING: \"test ! -e $LAB_TMP/chk_fails\"" &&
+		is $KA.2.9.1.4.$SC "INTEGER: 1" && is $KA.2.9.1.5.$SC "INTEGER: -20" && is $KA.2.9.1.7.$SC "Gauge32: 2" &&
+		is $KA.2.9.1.8.$SC "Gauge32: 2" && wait_is $KA.2.9.1.6.$SC "INTEGER: 3" 5'
+check "vrrpTrackedScriptTable (VI_1's id, the script's id): chk_up, weight -20, not reversed (2)" \
+	eval 'is $KA.2.5.1.2.$VI.$SC "STRING: \"chk_up\"" && is $KA.2.5.1.3.$VI.$SC "INTEGER: -20" &&
+		is $KA.2.5.1.4.$VI.$SC "INTEGER: 2"'
+check "vrrpTrackedInterfaceTable (VI_1's id, eth0's ifIndex): eth0, weight -5" \
+	eval 'is $KA.2.4.1.1.$VI.$IFX "STRING: \"eth0\"" && is $KA.2.4.1.2.$VI.$IFX "INTEGER: -5"'
+touch "$LAB_TMP/chk_fails"
+check "the script fails twice: vrrpScriptResult bad(2), effective priority 130, still master" \
+	eval 'wait_is $KA.2.9.1.6.$SC "INTEGER: 2" 8 && wait_is $INST.8.$VI "INTEGER: 130" 3 && is $INST.4.$VI "INTEGER: 2"' || logs
+rm -f "$LAB_TMP/chk_fails"
+wait_is "$KA.2.9.1.6.$SC" "INTEGER: 3" 8 >/dev/null
+wait_is "$INST.8.$VI" "INTEGER: 150" 3 >/dev/null
 
 # ---- virtualServerTable, realServerTable ----------------------------------------------
 check "virtualServerTable: ip(2), 192.0.2.100, port 80, tcp(1), wrr(2), dr(2)" \
@@ -252,20 +284,20 @@ sset "$INST.7.$VI" i 150 >/dev/null
 check "SET back to 150: a preempts and is master again" wait_is "$INST.4.$VI" "INTEGER: 2" 10 || logs
 
 # ---- reload and restart: the indexes stay --------------------------------------------------
-before=$(lab_exec a snmpwalk -v2c -c public -On "127.0.0.1:$PORT" "$KA" 2>&1 | grep -E '\.(2\.3\.1\.2|3\.4\.1\.5)\.')
+before=$(lab_exec a snmpwalk -v2c -c public -On "127.0.0.1:$PORT" "$KA" 2>&1 | grep -E '\.(2\.3\.1\.2|3\.4\.1\.5|2\.9\.1\.2)\.')
 write_conf a 150 "$CONF_A" "hysteresis 1"
 kill -HUP "$(vigild_job a)"
 log_wait a "reload [0-9]+: child check done" 10 >/dev/null
 sleep 1
-after=$(lab_exec a snmpwalk -v2c -c public -On "127.0.0.1:$PORT" "$KA" 2>&1 | grep -E '\.(2\.3\.1\.2|3\.4\.1\.5)\.')
-check "after a reload, the instance and real server rows have the same indexes" \
+after=$(lab_exec a snmpwalk -v2c -c public -On "127.0.0.1:$PORT" "$KA" 2>&1 | grep -E '\.(2\.3\.1\.2|3\.4\.1\.5|2\.9\.1\.2)\.')
+check "after a reload, the instance, script and real server rows have the same indexes" \
 	eval '[[ -n $before && $before == "$after" ]]' || diag "$after"
 check "... and the reloaded setting shows (virtualServerHysteresis 1)" wait_is "$VS.26.$VSID" "Gauge32: 1" 5
 vigild_stop a || bail_out "vigild a did not stop"
 VIGILD_ARGS=(-x -A "unix:$AGENTX")
 vigild_start a "$CONF_A" || bail_out "vigild a did not restart"
 check "after a restart: the same indexes, and realServerWeight still 9 (the SET survived)" \
-	eval 'wait_is $RS.7.$VSID.$R31 "INTEGER: 9" 10 && [[ $before == "$(lab_exec a snmpwalk -v2c -c public -On 127.0.0.1:$PORT $KA 2>&1 | grep -E "\.(2\.3\.1\.2|3\.4\.1\.5)\.")" ]]' || logs
+	eval 'wait_is $RS.7.$VSID.$R31 "INTEGER: 9" 10 && [[ $before == "$(lab_exec a snmpwalk -v2c -c public -On 127.0.0.1:$PORT $KA 2>&1 | grep -E "\.(2\.3\.1\.2|3\.4\.1\.5|2\.9\.1\.2)\.")" ]]' || logs
 
 # ---- snmpd restarts: the subagent comes back, VRRP does not notice ------------------------------
 wait_is "$INST.4.$VI" "INTEGER: 2" 10 >/dev/null
