@@ -701,7 +701,7 @@ static void put_json(struct store_rec *r, int idx, json_t *j)
 
 /* The configured virtual and real servers, in one transaction: their ids
  * stay what they were (the store keys them by name). */
-static void store_identities(struct check_lvs *l)
+static void store_identities(struct check_lvs *l, bool fresh)
 {
 	static const char *const fwd[] = { [CONF_LB_NAT] = "NAT", [CONF_LB_DR] = "DR", [CONF_LB_TUN] = "TUN" };
 	const struct conf *c = l->conf;
@@ -726,19 +726,34 @@ static void store_identities(struct check_lvs *l)
 			store_rec_str(r, 1, l->rs_keys[l->base[i] + j]);
 			put_json(r, 2, conf_rs_summary(&vs->rs[j]));
 			r->i[0] = vs->rs[j].weight;
+			r->i[1] = fresh;   /* a new process has checked nothing yet */
 			store_writer_put(l->store, r);
 		}
 	}
 	store_writer_release(l->store);
 }
 
+static void check_lvs_health_op(struct check_lvs *l, enum store_op op, size_t vs, size_t rs, bool up,
+				const char *why);
+
 void check_lvs_health(struct check_lvs *l, size_t vs, size_t rs, bool up, const char *why)
+{
+	check_lvs_health_op(l, STORE_RS_HEALTH, vs, rs, up, why);
+}
+
+void check_lvs_health_seen(struct check_lvs *l, size_t vs, size_t rs, bool up, const char *why)
+{
+	check_lvs_health_op(l, STORE_RS_HEALTH_SEEN, vs, rs, up, why);
+}
+
+static void check_lvs_health_op(struct check_lvs *l, enum store_op op, size_t vs, size_t rs, bool up,
+				const char *why)
 {
 	struct store_rec *r;
 
 	if (!l->store || !l->base || vs >= l->conf->n_vss || rs >= l->conf->vss[vs].n_rs)
 		return;
-	r = store_rec_new(STORE_RS_HEALTH);
+	r = store_rec_new(op);
 	if (!r)
 		return;
 	store_rec_str(r, 0, l->vs_keys[vs]);
@@ -762,10 +777,12 @@ void check_lvs_set_conf(struct check_lvs *l, const struct conf *c)
 	free(l->quorum);
 	l->quorum = q;
 	l->n_quorum = c->n_vss;
+	bool fresh = !l->conf;
+
 	l->conf = c;
 	l->conflicts_told = false;
 	build_keys(l);
-	store_identities(l);
+	store_identities(l, fresh);
 	check_lvs_changed(l);
 }
 

@@ -42,6 +42,9 @@ void check_lvs_load_overrides(struct check_lvs *l, sqlite3 *db);
 void check_lvs_set_live(struct check_lvs *l, const char *path);
 /* The checks' counters to the store now (also every 60 s by itself). */
 void check_lvs_store_counters(struct check_lvs *l);
+/* conf->vss[vs].rs[rs]'s first verdict (no transition): to the store,
+ * without a history row, when it differs from what the store says. */
+void check_lvs_health_seen(struct check_lvs *l, size_t vs, size_t rs, bool up, const char *why);
 /* conf->vss[vs].rs[rs] went up or down (`why`): to the store's history. */
 void check_lvs_health(struct check_lvs *l, size_t vs, size_t rs, bool up, const char *why);
 /* An operator's edit (JSON from mgmt: action drain|undrain|maint|weight|

@@ -69,6 +69,14 @@ static void on_usr2(struct ev_loop *loop, const struct signalfd_siginfo *si, voi
 		log_warn("cannot write %s", dump_path);
 }
 
+/* A first verdict that changed nothing (alive, and the check passed). */
+static void on_seen(void *arg, size_t vs, size_t rs, bool up, int weight, const char *why)
+{
+	struct check_proc *p = arg;
+
+	check_lvs_health_seen(p->lvs, vs, rs, up, why);
+}
+
 static int check_start(struct child_ctx *ctx)
 {
 	struct check_proc *p = calloc(1, sizeof(*p));
@@ -82,6 +90,7 @@ static int check_start(struct child_ctx *ctx)
 		return -1;
 	p->conf = ctx->conf;
 	check_engine_set_hook(p->engine, on_health, p);
+	check_engine_set_seen_hook(p->engine, on_seen, p);
 	child_state_path(ctx, "check-state.json", dump_path, sizeof(dump_path));
 	check_lvs_set_live(p->lvs, child_state_path(ctx, LB_LIVE_FILE, live_path, sizeof(live_path)));
 	if (ev_signal_add(ctx->loop, SIGUSR2, on_usr2, ctx) < 0)

@@ -82,6 +82,8 @@ struct check_engine {
 	size_t n_vss;
 	check_health_fn hook;
 	void *hook_arg;
+	check_health_fn seen;
+	void *seen_arg;
 };
 
 /* ---- names --------------------------------------------------------------- */
@@ -304,6 +306,8 @@ static void chk_on_done(void *arg, const struct chk_result *r)
 		if (st.change != CHK_SAME || st.weight_changed ||
 		    (st.first && r->outcome == CHK_FAIL && !c->st.up && !st.retrying))
 			rs_changed(c->rs, c, &st);
+		else if (st.first && e->seen && r->outcome == CHK_OK && c->rs->up)
+			e->seen(e->seen_arg, c->rs->vi, c->rs->ri, true, c->rs->weight, "first check passed");
 	}
 	ev_timer_start_at(e->loop, &c->timer, st.next);
 }
@@ -639,6 +643,12 @@ struct check_engine *check_engine_new(struct ev_loop *loop)
 	e->loop = loop;
 	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
 	return e;
+}
+
+void check_engine_set_seen_hook(struct check_engine *e, check_health_fn fn, void *arg)
+{
+	e->seen = fn;
+	e->seen_arg = arg;
 }
 
 void check_engine_set_hook(struct check_engine *e, check_health_fn fn, void *arg)

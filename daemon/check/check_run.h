@@ -30,6 +30,10 @@ typedef void (*check_health_fn)(void *arg, size_t vs, size_t rs, bool up, int we
 
 struct check_engine *check_engine_new(struct ev_loop *loop);
 void check_engine_set_hook(struct check_engine *e, check_health_fn fn, void *arg);
+/* Called with a real server's first verdict after it was built, when that
+ * verdict is no transition (it starts alive and its first check passes):
+ * the same arguments as the health hook, for the record only. */
+void check_engine_set_seen_hook(struct check_engine *e, check_health_fn fn, void *arg);
 
 /* Build the checkers of `c` and schedule them.  `c` must stay valid until
  * the next reload or stop. */

@@ -65,13 +65,20 @@ static const char *const op_sql[STORE_OP__COUNT][4] = {
 		"INSERT INTO real_server (vs_id, key, config_weight, config, present, updated) "
 		"SELECT id, :s1, :i0, :s2, 1, :at FROM virtual_server WHERE key = :s0 "
 		"ON CONFLICT (vs_id, key) DO UPDATE SET config_weight = excluded.config_weight, "
-		"config = excluded.config, present = 1, updated = excluded.updated",
+		"config = excluded.config, present = 1, updated = excluded.updated, "
+		"health = CASE WHEN :i1 = 1 THEN 'unknown' ELSE health END, "
+		"health_reason = CASE WHEN :i1 = 1 THEN NULL ELSE health_reason END, "
+		"health_since = CASE WHEN :i1 = 1 THEN excluded.updated ELSE health_since END",
 	},
 	[STORE_RS_HEALTH] = {
 		"INSERT INTO health_transition (rs_id, at, from_health, to_health, reason) "
 		"SELECT " RS_ID0 ", :at, :s2, :s3, :s4 WHERE " RS_ID0 " IS NOT NULL",
 		"UPDATE real_server SET health = :s3, health_reason = :s4, health_since = :at, "
 		"updated = :at WHERE id = " RS_ID0,
+	},
+	[STORE_RS_HEALTH_SEEN] = {
+		"UPDATE real_server SET health = :s3, health_reason = :s4, health_since = :at, "
+		"updated = :at WHERE id = " RS_ID0 " AND health <> :s3",
 	},
 	[STORE_RS_WEIGHT] = {
 		"UPDATE real_server SET effective_weight = :i0, updated = :at WHERE id = " RS_ID0,

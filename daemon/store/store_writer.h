@@ -33,8 +33,10 @@ enum store_op {
 	STORE_VRRP_SCRIPT_RESULT,/* s0 name, s2 result (init, initfailed, good, bad) */
 	STORE_LVS_ABSENT,        /* every virtual and real server: not in the configuration */
 	STORE_VS,                /* s0 key, s1 scheduler, s2 forwarding, s3 config (JSON) */
-	STORE_RS,                /* s0 vs key, s1 rs key, s2 config (JSON); i0 configured weight */
+	STORE_RS,                /* s0 vs key, s1 rs key, s2 config (JSON); i0 configured weight;
+				    i1 1: a new check process (health back to unknown) */
 	STORE_RS_HEALTH,         /* s0 vs key, s1 rs key, s2 from, s3 to, s4 reason */
+	STORE_RS_HEALTH_SEEN,    /* s0 vs key, s1 rs key, s3 health, s4 reason: no transition row */
 	STORE_RS_WEIGHT,         /* s0 vs key, s1 rs key; i0 weight in IPVS (NULL: not in it) */
 	STORE_OVERRIDE_SET,      /* s0 target, s1 key, s2 key, s3 kind, s4 who, s5 reason;
 				    i0 value, i1 expires (NULL: none) */

@@ -362,8 +362,9 @@ check "real server 192.0.2.31: its virtual server 'TCP 192.0.2.100:80', ipv4(1),
 		is a $(col vigilRealServerAddressType $RS31) "INTEGER: 1" &&
 		[[ $(sget a $(col vigilRealServerAddress $RS31) -Ox) == "Hex-STRING: C0 00 02 1F"* ]] &&
 		is a $(col vigilRealServerPort $RS31) "Gauge32: 80"'
-check "both real servers are in service: health not down(2)" \
-	eval '[[ $(sget a $(col vigilRealServerHealth $RS31)) == "INTEGER: "[01] && $(sget a $(col vigilRealServerHealth $RS32)) == "INTEGER: "[01] ]]'
+check "both real servers checked once: health up(1), reason 'first check passed'" \
+	eval 'wait_is a $(col vigilRealServerHealth $RS31) "INTEGER: 1" 10 && wait_is a $(col vigilRealServerHealth $RS32) "INTEGER: 1" 5 &&
+		is a $(col vigilRealServerHealthReason $RS31) "STRING: \"first check passed\""'
 check "configured weights 5 and 7, effective the same, adminState ready(1) with no who, since or expiry" \
 	eval 'is a $(col vigilRealServerConfiguredWeight $RS31) "INTEGER: 5" && is a $(col vigilRealServerConfiguredWeight $RS32) "INTEGER: 7" &&
 		wait_is a $(col vigilRealServerEffectiveWeight $RS32) "INTEGER: 7" 5 &&
