@@ -160,7 +160,7 @@ EOF
 logs() { diag_file "$(vigild_log a)" "${1:-12}"; }
 trap_has() { grep -q -- "$1" "$TRAPLOG" 2>/dev/null; }
 
-tap_plan 46
+tap_plan 47
 
 VIGILD_ARGS=(-x -A "unix:$AGENTX")
 vigild_start a "$CONF_A" || bail_out "vigild a did not start"
@@ -198,6 +198,12 @@ check "vrrpInstanceMulticastAddress 224.0.0.18 (InetAddress, 4 octets)" \
 walk=$(lab_exec a snmpwalk -v2c -c public -On "127.0.0.1:$PORT" "$INST" 2>&1)
 check "a walk of vrrpInstanceTable gives its 34 columns for the one instance" \
 	eval '[[ $(grep -c "^$INST\.[0-9]*\.$VI = " <<<"$walk") == 34 ]]' || diag "$(head -3 <<<"$walk")"
+oids() { lab_exec a "$@" -v2c -c public -On -t 5 "127.0.0.1:$PORT" "$KA" 2>&1 | sed 's/ = \([A-Za-z0-9-]*:\)\{0,1\}.*/ \1/'; }
+getnext=$(oids snmpwalk)
+bulk=$(oids snmpbulkwalk -Cr25)
+check "snmpbulkwalk (GETBULK, 25 repetitions) and snmpwalk (GETNEXT) see the same OIDs, types and order" \
+	eval '[[ $(wc -l <<<"$bulk") -gt 100 && $bulk == "$getnext" ]]' ||
+	diag "$(diff <(echo "$getnext") <(echo "$bulk") | head -5)"
 
 # ---- vrrpAddressTable, sync groups ---------------------------------------------------
 check "vrrpAddressTable: ipv4(1), 192.0.2.100 (C0 00 02 64), /24, on eth0, set(1)" \
