@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "vrrp/vrrp_fsm.h"
+#include "vrrp/vrrp_live.h"
 
 #define MS(x) ((uint64_t)(x) * 1000000ULL)
 #define SEC(x) ((uint64_t)(x) * 1000000000ULL)
@@ -1213,6 +1214,92 @@ static void test_sync_group_members_follow(void **state)
 	assert_int_equal(o.actions, 0);
 }
 
+/* --- RFC 6527 newMasterReason (vrrp_live_master_reason) ---------------------- */
+
+/* What the SNMP agent reports as vrrpv3StatisticsNewMasterReason comes
+ * from the reason the state machine gives for a MASTER transition. */
+
+static void test_master_reason_owner_at_startup_is_priority(void **state)
+{
+	struct vrrp_fsm_cfg c = mkcfg(3, 100, true, 0);
+	struct vrrp_fsm f;
+	struct vrrp_fsm_out out;
+
+	vrrp_fsm_init(&f, &c, 255);
+	out = ev(&f, &c, VRRP_EV_STARTUP, T0);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_PRIORITY);
+	assert_int_equal(VRRP_LIVE_PRIORITY, 1);
+	/* the owner does not wait for anyone: priority, even if a lower
+	 * master had been heard */
+	assert_int_equal(vrrp_live_master_reason(out.reason, 1), VRRP_LIVE_PRIORITY);
+}
+
+static void test_master_reason_master_down_is_no_response_or_preempted(void **state)
+{
+	struct vrrp_fsm_cfg c = mkcfg(3, 100, true, 0);
+	struct vrrp_fsm f;
+	struct vrrp_fsm_out out;
+	uint64_t t;
+
+	/* a higher-priority master advertises, then goes silent */
+	start_backup(&f, &c, 100, T0);
+	t = T0 + SEC(1);
+	advert(&f, &c, 200, 100, "10.0.0.9", t);
+	out = ev(&f, &c, VRRP_EV_MASTER_DOWN_TIMER, t + MDI_100);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_int_equal(out.from, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
+	assert_int_equal(VRRP_LIVE_MASTER_NO_RESPONSE, 3);
+
+	/* a lower-priority master advertises; we preempt it: the advert is
+	 * ignored and the master-down timer takes us to MASTER */
+	start_backup(&f, &c, 100, T0);
+	advert(&f, &c, 50, 100, "10.0.0.9", T0 + SEC(1));
+	advert(&f, &c, 50, 100, "10.0.0.9", T0 + SEC(2));
+	out = ev(&f, &c, VRRP_EV_MASTER_DOWN_TIMER, T0 + MDI_100);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 1), VRRP_LIVE_PREEMPTED);
+	assert_int_equal(VRRP_LIVE_PREEMPTED, 2);
+	/* the same transition without a lower master heard */
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
+}
+
+static void test_master_reason_master_left_is_no_response(void **state)
+{
+	struct vrrp_fsm_cfg c = mkcfg(3, 100, true, 0);
+	struct vrrp_fsm f;
+	struct vrrp_fsm_out out;
+
+	/* the master says it is leaving (priority 0): we take over after
+	 * Skew_Time; the previous master no longer answers */
+	start_backup(&f, &c, 100, T0);
+	advert(&f, &c, 200, 100, "10.0.0.9", T0 + SEC(1));
+	advert(&f, &c, 0, 100, "10.0.0.9", T0 + SEC(2));
+	out = ev(&f, &c, VRRP_EV_MASTER_DOWN_TIMER, f.master_down_deadline);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_non_null(out.reason);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
+}
+
+static void test_master_reason_none_without_transition(void **state)
+{
+	struct vrrp_fsm_cfg c = mkcfg(3, 100, true, 0);
+	struct vrrp_fsm f;
+	struct vrrp_fsm_out out;
+	uint64_t t;
+
+	assert_int_equal(vrrp_live_master_reason(NULL, 0), VRRP_LIVE_NOT_MASTER);
+	assert_int_equal(vrrp_live_master_reason(NULL, 1), VRRP_LIVE_NOT_MASTER);
+	assert_int_equal(VRRP_LIVE_NOT_MASTER, 0);
+	/* a step that changes no state has no reason: notMaster */
+	t = start_master(&f, &c, 100, T0);
+	out = ev(&f, &c, VRRP_EV_ADVER_TIMER, t + SEC(1));
+	assert_int_equal(out.actions, ADVERT_ONLY);
+	assert_null(out.reason);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_NOT_MASTER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1242,6 +1329,10 @@ int main(void)
 		cmocka_unit_test(test_priority_change),
 		cmocka_unit_test(test_random_lan_fixed_seed),
 		cmocka_unit_test(test_random_lan_many_seeds),
+		cmocka_unit_test(test_master_reason_owner_at_startup_is_priority),
+		cmocka_unit_test(test_master_reason_master_down_is_no_response_or_preempted),
+		cmocka_unit_test(test_master_reason_master_left_is_no_response),
+		cmocka_unit_test(test_master_reason_none_without_transition),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
