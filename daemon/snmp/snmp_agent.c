@@ -233,20 +233,26 @@ void snmp_agent_trap_send(netsnmp_variable_list *vars)
 	snmp_agent_pump();
 }
 
+void snmp_agent_trap_var(netsnmp_variable_list **vars, const oid *entry, size_t entry_len, unsigned col,
+			 const oid *index, size_t n_index, const netsnmp_variable_list *val)
+{
+	oid name[MAX_OID_LEN];
+
+	if (entry_len + 1 + n_index > MAX_OID_LEN)
+		return;
+	memcpy(name, entry, entry_len * sizeof(oid));
+	name[entry_len] = col;
+	memcpy(name + entry_len + 1, index, n_index * sizeof(oid));
+	snmp_varlist_add_variable(vars, name, entry_len + 1 + n_index, val->type, val->val.string, val->val_len);
+}
+
 void snmp_agent_trap_col(netsnmp_variable_list **vars, const oid *entry, size_t entry_len, unsigned col,
 			 const oid *index, size_t n_index, snmp_get_fn get, const void *row)
 {
 	netsnmp_variable_list tmp = { 0 };
-	oid name[MAX_OID_LEN];
 
-	if (entry_len + 1 + n_index > MAX_OID_LEN || get(row, col, &tmp) != 0) {
-		snmp_free_var_internals(&tmp);
-		return;
-	}
-	memcpy(name, entry, entry_len * sizeof(oid));
-	name[entry_len] = col;
-	memcpy(name + entry_len + 1, index, n_index * sizeof(oid));
-	snmp_varlist_add_variable(vars, name, entry_len + 1 + n_index, tmp.type, tmp.val.string, tmp.val_len);
+	if (get(row, col, &tmp) == 0)
+		snmp_agent_trap_var(vars, entry, entry_len, col, index, n_index, &tmp);
 	snmp_free_var_internals(&tmp);
 }
 

@@ -46,8 +46,10 @@ void snmp_agent_trap_send(netsnmp_variable_list *vars);
 
 struct snmp_table_def;
 typedef int (*snmp_get_fn)(const void *row, unsigned col, netsnmp_variable_list *vb);
-/* Append ENTRY.col.INDEX with the value get() gives for `row` to a
- * notification's objects. */
+/* Append ENTRY.col.INDEX = `val` (a typed varbind) to a notification's
+ * objects; _col: with the value get() gives for `row`. */
+void snmp_agent_trap_var(netsnmp_variable_list **vars, const oid *entry, size_t entry_len, unsigned col,
+			 const oid *index, size_t n_index, const netsnmp_variable_list *val);
 void snmp_agent_trap_col(netsnmp_variable_list **vars, const oid *entry, size_t entry_len, unsigned col,
 			 const oid *index, size_t n_index, snmp_get_fn get, const void *row);
 

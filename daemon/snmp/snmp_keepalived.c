@@ -924,27 +924,6 @@ void snmp_keepalived_refresh(const struct snap *s)
 
 /* ---- notifications --------------------------------------------------------------- */
 
-static void add_col(netsnmp_variable_list **vars, const oid *entry, size_t len, unsigned col,
-		    const uint32_t *index, size_t n_index, netsnmp_variable_list *val)
-{
-	oid name[MAX_OID_LEN];
-	size_t n = 0;
-
-	memcpy(name, entry, len * sizeof(oid));
-	n = len;
-	name[n++] = col;
-	for (size_t i = 0; i < n_index; i++)
-		name[n++] = index[i];
-	snmp_varlist_add_variable(vars, name, n, val->type, val->val.string, val->val_len);
-}
-
-/* The value of a column as get() gives it, into a temporary varbind. */
-static void col_value(netsnmp_variable_list *tmp, snmp_get_fn get, const void *row, unsigned col)
-{
-	memset(tmp, 0, sizeof(*tmp));
-	get(row, col, tmp);
-}
-
 static void add_router_id(netsnmp_variable_list **vars)
 {
 	oid name[MAX_OID_LEN];
@@ -955,20 +934,10 @@ static void add_router_id(netsnmp_variable_list **vars)
 				  C.router_id, strlen(C.router_id));
 }
 
-static void trap_add(netsnmp_variable_list **vars, const oid *entry, size_t len, snmp_get_fn get,
-		     const void *row, unsigned col, const uint32_t *idx, size_t n_idx)
-{
-	netsnmp_variable_list tmp;
-
-	col_value(&tmp, get, row, col);
-	add_col(vars, entry, len, col, idx, n_idx, &tmp);
-	snmp_free_var_internals(&tmp);
-}
-
 void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev)
 {
 	netsnmp_variable_list *vars;
-	uint32_t idx[2];
+	oid idx[2];
 
 	if (!C.traps)
 		return;
@@ -979,7 +948,7 @@ void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev)
 			return;
 		idx[0] = (uint32_t)in->id;
 		vars = snmp_agent_trap_new(oid_trap_inst, OID_LENGTH(oid_trap_inst));
-		trap_add(&vars, oid_inst_entry, OID_LENGTH(oid_inst_entry), get_inst, in, 2, idx, 1);
+		snmp_agent_trap_col(&vars, oid_inst_entry, OID_LENGTH(oid_inst_entry), 2, idx, 1, get_inst, in);
 		/* the state the event names, not the snapshot's (it may have moved on) */
 		{
 			netsnmp_variable_list tmp = { 0 };
@@ -987,10 +956,10 @@ void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev)
 				  ? SNAP_BACKUP : strcmp(ev->to, "FAULT") == 0 ? SNAP_FAULT : SNAP_INIT;
 
 			snmp_val_int(&tmp, ASN_INTEGER, st);
-			add_col(&vars, oid_inst_entry, OID_LENGTH(oid_inst_entry), 4, idx, 1, &tmp);
+			snmp_agent_trap_var(&vars, oid_inst_entry, OID_LENGTH(oid_inst_entry), 4, idx, 1, &tmp);
 			snmp_free_var_internals(&tmp);
 		}
-		trap_add(&vars, oid_inst_entry, OID_LENGTH(oid_inst_entry), get_inst, in, 5, idx, 1);
+		snmp_agent_trap_col(&vars, oid_inst_entry, OID_LENGTH(oid_inst_entry), 5, idx, 1, get_inst, in);
 		add_router_id(&vars);
 		snmp_agent_trap_send(vars);
 	} else if (!ev->vrrp && C.check) {
@@ -1005,20 +974,20 @@ void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev)
 		idx[0] = (uint32_t)v->id;
 		idx[1] = (uint32_t)r->id;
 		vars = snmp_agent_trap_new(oid_trap_rs, OID_LENGTH(oid_trap_rs));
-		trap_add(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), get_rs, r, 3, idx, 2);
-		trap_add(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), get_rs, r, 4, idx, 2);
-		trap_add(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), get_rs, r, 5, idx, 2);
+		snmp_agent_trap_col(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), 3, idx, 2, get_rs, r);
+		snmp_agent_trap_col(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), 4, idx, 2, get_rs, r);
+		snmp_agent_trap_col(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), 5, idx, 2, get_rs, r);
 		{
 			netsnmp_variable_list tmp = { 0 };
 
 			snmp_val_int(&tmp, ASN_INTEGER, strcmp(ev->to, "up") == 0 ? 1 : 2);
-			add_col(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), 6, idx, 2, &tmp);
+			snmp_agent_trap_var(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), 6, idx, 2, &tmp);
 			snmp_free_var_internals(&tmp);
 		}
-		trap_add(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), get_vs, v, 2, idx, 1);
-		trap_add(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), get_vs, v, 8, idx, 1);
-		trap_add(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), get_vs, v, 21, idx, 1);
-		trap_add(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), get_vs, v, 20, idx, 1);
+		snmp_agent_trap_col(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), 2, idx, 1, get_vs, v);
+		snmp_agent_trap_col(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), 8, idx, 1, get_vs, v);
+		snmp_agent_trap_col(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), 21, idx, 1, get_vs, v);
+		snmp_agent_trap_col(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), 20, idx, 1, get_vs, v);
 		add_router_id(&vars);
 		snmp_agent_trap_send(vars);
 	}
@@ -1054,7 +1023,7 @@ static int seen_swap(struct seen **list, size_t *n, uint32_t index, int state)
 void snmp_keepalived_compare(const struct snap *s)
 {
 	bool send = C.traps && compared;
-	uint32_t idx[1];
+	oid idx[1];
 
 	for (size_t j = 0; j < n_G; j++) {
 		int old = seen_swap(&seen_sg, &n_seen_sg, G[j].index, G[j].state);
@@ -1063,8 +1032,8 @@ void snmp_keepalived_compare(const struct snap *s)
 			netsnmp_variable_list *vars = snmp_agent_trap_new(oid_trap_sg, OID_LENGTH(oid_trap_sg));
 
 			idx[0] = G[j].index;
-			trap_add(&vars, oid_sg_entry, OID_LENGTH(oid_sg_entry), get_sg, &G[j], 2, idx, 1);
-			trap_add(&vars, oid_sg_entry, OID_LENGTH(oid_sg_entry), get_sg, &G[j], 3, idx, 1);
+			snmp_agent_trap_col(&vars, oid_sg_entry, OID_LENGTH(oid_sg_entry), 2, idx, 1, get_sg, &G[j]);
+			snmp_agent_trap_col(&vars, oid_sg_entry, OID_LENGTH(oid_sg_entry), 3, idx, 1, get_sg, &G[j]);
 			add_router_id(&vars);
 			snmp_agent_trap_send(vars);
 		}
@@ -1080,7 +1049,7 @@ void snmp_keepalived_compare(const struct snap *s)
 
 			idx[0] = (uint32_t)v->id;
 			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-				trap_add(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), get_vs, v, cols[c], idx, 1);
+				snmp_agent_trap_col(&vars, oid_vs_entry, OID_LENGTH(oid_vs_entry), cols[c], idx, 1, get_vs, v);
 			add_router_id(&vars);
 			snmp_agent_trap_send(vars);
 		}

@@ -188,32 +188,6 @@ void snmp_vigil_refresh(const struct snap *s)
 
 /* ---- notifications ------------------------------------------------------------------ */
 
-/* Append ENTRY.col.INDEX = the value in `val` (already typed). */
-static void add_var(netsnmp_variable_list **vars, const oid *entry, size_t len, unsigned col,
-		    const uint32_t *index, size_t n_index, const netsnmp_variable_list *val)
-{
-	oid name[MAX_OID_LEN];
-	size_t n = len;
-
-	memcpy(name, entry, len * sizeof(oid));
-	name[n++] = col;
-	for (size_t i = 0; i < n_index; i++)
-		name[n++] = index[i];
-	snmp_varlist_add_variable(vars, name, n, val->type, val->val.string, val->val_len);
-}
-
-/* Append ENTRY.col.INDEX with the value get() gives for `row`. */
-static void add_col(netsnmp_variable_list **vars, const oid *entry, size_t len, snmp_get_fn get,
-		    const void *row, unsigned col, const uint32_t *index, size_t n_index)
-{
-	netsnmp_variable_list tmp;
-
-	memset(&tmp, 0, sizeof(tmp));
-	if (get(row, col, &tmp) == 0)
-		add_var(vars, entry, len, col, index, n_index, &tmp);
-	snmp_free_var_internals(&tmp);
-}
-
 static void add_node_name(netsnmp_variable_list **vars)
 {
 	oid name[OID_LENGTH(oid_node_name) + 1];
@@ -231,7 +205,7 @@ void snmp_vigil_event(const struct snap *s, const struct snap_event *ev)
 {
 	const struct snap_inst *in;
 	netsnmp_variable_list *vars, tmp;
-	uint32_t idx[1];
+	oid idx[1];
 	size_t len = OID_LENGTH(oid_inst_entry);
 
 	if (!C.traps || !t_inst || !ev->vrrp || !(in = snap_inst_by_id(s, ev->object_id)))
@@ -239,19 +213,19 @@ void snmp_vigil_event(const struct snap *s, const struct snap_event *ev)
 	idx[0] = (uint32_t)in->id;
 	vars = snmp_agent_trap_new(oid_trap_inst, OID_LENGTH(oid_trap_inst));
 	add_node_name(&vars);
-	add_col(&vars, oid_inst_entry, len, get_inst, in, I_NAME, idx, 1);
+	snmp_agent_trap_col(&vars, oid_inst_entry, len, I_NAME, idx, 1, get_inst, in);
 	/* what the event says, not the snapshot (which may have moved on since) */
 	memset(&tmp, 0, sizeof(tmp));
 	snmp_val_int(&tmp, ASN_INTEGER, state_of(ev->to));
-	add_var(&vars, oid_inst_entry, len, I_STATE, idx, 1, &tmp);
+	snmp_agent_trap_var(&vars, oid_inst_entry, len, I_STATE, idx, 1, &tmp);
 	snmp_free_var_internals(&tmp);
 	memset(&tmp, 0, sizeof(tmp));
 	val_when(&tmp, ev->at_ms);
-	add_var(&vars, oid_inst_entry, len, I_LAST_TRANSITION, idx, 1, &tmp);
+	snmp_agent_trap_var(&vars, oid_inst_entry, len, I_LAST_TRANSITION, idx, 1, &tmp);
 	snmp_free_var_internals(&tmp);
 	memset(&tmp, 0, sizeof(tmp));
 	val_text(&tmp, ev->reason);
-	add_var(&vars, oid_inst_entry, len, I_LAST_REASON, idx, 1, &tmp);
+	snmp_agent_trap_var(&vars, oid_inst_entry, len, I_LAST_REASON, idx, 1, &tmp);
 	snmp_free_var_internals(&tmp);
 	snmp_agent_trap_send(vars);
 }
@@ -280,11 +254,11 @@ static void send_admin_change(const struct snap_rs *r)
 	static const unsigned cols[] = { R_VS, R_ADDR_TYPE, R_ADDR, R_PORT, R_ADMIN, R_ADMIN_WHO,
 					 R_ADMIN_REASON };
 	netsnmp_variable_list *vars = snmp_agent_trap_new(oid_trap_admin, OID_LENGTH(oid_trap_admin));
-	uint32_t idx[2] = { (uint32_t)r->vs_id, (uint32_t)r->id };
+	oid idx[2] = { (oid)r->vs_id, (oid)r->id };
 
 	add_node_name(&vars);
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
-		add_col(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), get_rs, r, cols[c], idx, 2);
+		snmp_agent_trap_col(&vars, oid_rs_entry, OID_LENGTH(oid_rs_entry), cols[c], idx, 2, get_rs, r);
 	snmp_agent_trap_send(vars);
 }
 

@@ -174,7 +174,7 @@ check "on the backup b: vrrpOperState backup(2), vrrpOperMasterIpAddr a's 192.0.
 check "vrrpAssoIpAddrTable: 192.0.2.102 under ifIndex.52, active(1)" \
 	is a "$V2.1.4.1.2.$IFA.52.192.0.2.102" "INTEGER: 1"
 check "vrrpRouterStatsTable on b: adverts received go up, BecomeMaster 1 (before a preempted)" \
-	eval 'at_least b $STATS.2.$IFB.52 2 && is b $STATS.1.$IFB.52 "Counter32: 1"'
+	eval 'wait_at_least b $STATS.2.$IFB.52 2 && is b $STATS.1.$IFB.52 "Counter32: 1"'
 walk=$(lab_exec a snmpwalk -v2c -c public -On "127.0.0.1:$PORT" "$V2" 2>&1)
 check "a walk of VRRP-MIB: 14 oper columns, 12 statistics, 5 scalars, 1 address (v3 instances left out)" \
 	eval '[[ $(grep -c "^$OPER\." <<<"$walk") == 14 && $(grep -c "^$STATS\." <<<"$walk") == 12 &&
@@ -198,7 +198,7 @@ check "vrrpv3AssociatedIpAddrTable: 2001:db8::106 (length-prefixed InetAddress i
 check "vrrpv3StatisticsNewMasterReason preempted(2) on a, notMaster(0) on b" \
 	eval 'is a $STATS3.2.$IFA.53.1 "INTEGER: 2" && is b $STATS3.2.$IFB.53.1 "INTEGER: 0"'
 check "vrrpv3StatisticsRefreshRate 1000 ms, RcvdAdvertisements counting on b (Counter64)" \
-	eval 'is a $STATS3.13.$IFA.53.1 "Gauge32: 1000" && at_least b $STATS3.3.$IFB.53.1 2 &&
+	eval 'is a $STATS3.13.$IFA.53.1 "Gauge32: 1000" && wait_at_least b $STATS3.3.$IFB.53.1 2 &&
 		[[ $(sget b $STATS3.3.$IFB.53.1) == Counter64:* ]]'
 
 # ---- notifications of the takeover ---------------------------------------------------
