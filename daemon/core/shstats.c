@@ -16,7 +16,8 @@
 
 #define SHSTATS_MAGIC 0x76677374u   /* "vgst" */
 #define HDR_SIZE 64                 /* records start here */
-#define READ_TRIES 100
+#define READ_TRIES 40      /* x 50 us: at most 2 ms before giving up (a writer that
+			      died mid-update leaves the number odd until it is back) */
 
 struct hdr {
 	uint32_t magic;
@@ -82,6 +83,8 @@ static int w_remake(struct shstats_w *w, size_t cap)
 	h->kind = w->kind;
 	h->rec_size = (uint32_t)w->rec_size;
 	h->pid = (int32_t)getpid();
+	/* odd: readers wait for the first update rather than read an empty one */
+	h->seq = 1;
 	if (rename(tmp, w->path) < 0) {
 		munmap(map, len);
 		unlink(tmp);
@@ -127,7 +130,8 @@ void *shstats_w_begin(struct shstats_w *w, size_t n)
 			return NULL;
 	}
 	h = w->map;
-	__atomic_store_n(&h->seq, h->seq + 1, __ATOMIC_RELAXED);
+	if (!(h->seq & 1))
+		__atomic_store_n(&h->seq, h->seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	h->n = (uint32_t)n;
 	return (char *)w->map + HDR_SIZE;
@@ -224,7 +228,7 @@ ssize_t shstats_r_read(struct shstats_r *r, const void **recs, int64_t *written_
 		int32_t who = h->pid;
 
 		if (s1 & 1) {
-			usleep(100);
+			usleep(50);
 			continue;
 		}
 		if (HDR_SIZE + len > r->map_len)

@@ -309,7 +309,7 @@ static int cmp_rs(const void *a, const void *b)
 static void *find(const void *base, size_t n, size_t size, const void *key,
 		  int (*cmp)(const void *, const void *))
 {
-	return bsearch(key, base, n, size, cmp);
+	return n ? bsearch(key, base, n, size, cmp) : NULL;   /* base is NULL when n is 0 */
 }
 
 const struct snap_inst *snap_inst_by_id(const struct snap *s, int64_t id)
@@ -548,7 +548,7 @@ static struct snap_rs *rs_by_plain_id(const struct snap *s, int64_t id)
 {
 	struct snap_rs k = { .id = id }, *kp = &k, **r;
 
-	r = bsearch(&kp, s->rs_by_id, s->n_rs, sizeof(*s->rs_by_id), cmp_rs_ptr);
+	r = find(s->rs_by_id, s->n_rs, sizeof(*s->rs_by_id), &kp, cmp_rs_ptr);
 	return r ? *r : NULL;
 }
 
@@ -563,7 +563,8 @@ static int load_extras(sqlite3 *db, struct snap *s, int64_t now_ms, char *err, s
 	}
 	for (size_t i = 0; i < s->n_rs; i++)
 		s->rs_by_id[i] = &s->rs[i];
-	qsort(s->rs_by_id, s->n_rs, sizeof(*s->rs_by_id), cmp_rs_ptr);
+	if (s->n_rs)
+		qsort(s->rs_by_id, s->n_rs, sizeof(*s->rs_by_id), cmp_rs_ptr);
 
 	/* overrides in force */
 	if (prepare(db, "SELECT target, target_id, kind, value, who, reason, created, expires FROM override "

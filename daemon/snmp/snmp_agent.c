@@ -463,7 +463,8 @@ void snmp_table_end(struct snmp_table *t)
 	if (!t)
 		return;
 	/* in order, each insert is a binary search and an append */
-	qsort(t->store, t->n, sizeof(*t->store), cmp_rows);
+	if (t->n)
+		qsort(t->store, t->n, sizeof(*t->store), cmp_rows);
 	for (size_t i = 0; i < t->n; i++) {
 		t->store[i].idx.oids = t->store[i].oids;   /* qsort moved the rows */
 		CONTAINER_INSERT(t->rows, &t->store[i]);

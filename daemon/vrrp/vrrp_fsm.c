@@ -192,7 +192,7 @@ static void stop(struct vrrp_fsm *f, struct vrrp_fsm_out *out,
  * addresses (priority 255) always preempts, whatever the flag says.
  * preempt_delay (keepalived) holds preemption off after startup; the owner
  * is not held either, as at startup (6.4.1) it does not wait. */
-static bool may_preempt(const struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg, uint64_t now)
+bool vrrp_fsm_may_preempt(const struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg, uint64_t now)
 {
 	if (f->priority == PRIO_OWNER)
 		return true;
@@ -238,7 +238,7 @@ static void backup_on_advert(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		f->master_priority = 0;
 		return;
 	}
-	if (ev->priority >= f->priority || !may_preempt(f, cfg, now)) {
+	if (ev->priority >= f->priority || !vrrp_fsm_may_preempt(f, cfg, now)) {
 		learn_master_interval(f, cfg, ev);
 		reset_master_down_timer(f, now);
 		f->master_addr = ev->src;
@@ -414,11 +414,12 @@ void vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 	}
 }
 
-enum vrrp_live_master_reason vrrp_live_master_reason(const char *fsm_reason, int heard_lower_master)
+enum vrrp_live_master_reason vrrp_live_master_reason(const char *fsm_reason, int heard_lower_master,
+						     int owner)
 {
 	if (!fsm_reason)
 		return VRRP_LIVE_NOT_MASTER;
-	if (strcmp(fsm_reason, R_STARTUP_OWNER) == 0)
-		return VRRP_LIVE_PRIORITY;
+	if (owner || strcmp(fsm_reason, R_STARTUP_OWNER) == 0)
+		return VRRP_LIVE_PRIORITY;   /* also an owner out of FAULT */
 	return heard_lower_master ? VRRP_LIVE_PREEMPTED : VRRP_LIVE_MASTER_NO_RESPONSE;
 }

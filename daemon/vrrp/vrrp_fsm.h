@@ -94,6 +94,10 @@ struct vrrp_fsm_out {
 	const char *reason;          /* why the state changed (static string), NULL if it did not */
 };
 
+/* Whether a Backup would discard a lower-priority master's advert now and
+ * take over (preempt, past preempt_delay; an owner always). */
+bool vrrp_fsm_may_preempt(const struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg, uint64_t now);
+
 /* Initial state: INIT, timers stopped, priority as given. */
 void vrrp_fsm_init(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg, uint8_t priority);
 

@@ -382,7 +382,8 @@ static void apply(struct vrrp_inst *in, const struct vrrp_fsm_out *out)
 			 * the last Master_Down_Interval */
 			in->master_reason = vrrp_live_master_reason(out->reason,
 				in->heard_lower_at && ev_now(loop) - in->heard_lower_at <=
-				vrrp_master_down_interval_ns(in->fsm.priority, in->fsm.master_adver_int_cs));
+				vrrp_master_down_interval_ns(in->fsm.priority, in->fsm.master_adver_int_cs),
+				in->fsm.priority == 255);
 		} else {
 			ev_timer_stop(loop, &in->garp_timer);
 			in->master_reason = VRRP_LIVE_NOT_MASTER;
@@ -772,8 +773,9 @@ static void handle_packet(struct vrrp_engine *e, struct vrrp_sock *s, const stru
 		return;
 	if (adv.priority == 0)
 		in->prio0_rcvd++;
-	else if (in->fsm.state == VRRP_STATE_BACKUP && adv.priority < in->fsm.priority)
-		in->heard_lower_at = ev_now(e->loop);
+	else if (in->fsm.state == VRRP_STATE_BACKUP && adv.priority < in->fsm.priority &&
+		 vrrp_fsm_may_preempt(&in->fsm, &in->fcfg, ev_now(e->loop)))
+		in->heard_lower_at = ev_now(e->loop);   /* discarded: we are taking over */
 	{
 		struct vrrp_fsm_ev ev = {
 			.type = VRRP_EV_ADVERT,

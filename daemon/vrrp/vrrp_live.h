@@ -55,8 +55,10 @@ struct vrrp_live {
 };
 
 /* The RFC 6527 reason for becoming MASTER, from the state machine's reason
- * ("startup as address owner", "master down timer expired", ...) and
- * whether a lower-priority master was heard (and preempted) meanwhile. */
-enum vrrp_live_master_reason vrrp_live_master_reason(const char *fsm_reason, int heard_lower_master);
+ * ("startup as address owner", "master down timer expired", ...; NULL: no
+ * transition), whether a lower-priority master was heard (and preempted)
+ * meanwhile, and whether we own the addresses (priority 255). */
+enum vrrp_live_master_reason vrrp_live_master_reason(const char *fsm_reason, int heard_lower_master,
+						     int owner);
 
 #endif /* VIGIL_VRRP_LIVE_H */

@@ -1228,11 +1228,31 @@ static void test_master_reason_owner_at_startup_is_priority(void **state)
 	vrrp_fsm_init(&f, &c, 255);
 	out = ev(&f, &c, VRRP_EV_STARTUP, T0);
 	assert_int_equal(f.state, VRRP_STATE_MASTER);
-	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_PRIORITY);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0, 1), VRRP_LIVE_PRIORITY);
 	assert_int_equal(VRRP_LIVE_PRIORITY, 1);
 	/* the owner does not wait for anyone: priority, even if a lower
 	 * master had been heard */
-	assert_int_equal(vrrp_live_master_reason(out.reason, 1), VRRP_LIVE_PRIORITY);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 1, 1), VRRP_LIVE_PRIORITY);
+}
+
+/* An owner back from FAULT takes over at once: priority(1) too, though the
+ * state machine's reason is "fault cleared". */
+static void test_master_reason_owner_out_of_fault_is_priority(void **state)
+{
+	struct vrrp_fsm_cfg c = mkcfg(3, 100, true, 0);
+	struct vrrp_fsm f;
+	struct vrrp_fsm_out out;
+
+	vrrp_fsm_init(&f, &c, 255);
+	out = ev(&f, &c, VRRP_EV_STARTUP, T0);
+	out = ev(&f, &c, VRRP_EV_FAULT, T0 + SEC(1));
+	assert_int_equal(f.state, VRRP_STATE_FAULT);
+	out = ev(&f, &c, VRRP_EV_FAULT_CLEAR, T0 + SEC(2));
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_non_null(out.reason);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0, 1), VRRP_LIVE_PRIORITY);
+	/* the same transition of a non-owner is no response from a master */
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
 }
 
 static void test_master_reason_master_down_is_no_response_or_preempted(void **state)
@@ -1249,7 +1269,7 @@ static void test_master_reason_master_down_is_no_response_or_preempted(void **st
 	out = ev(&f, &c, VRRP_EV_MASTER_DOWN_TIMER, t + MDI_100);
 	assert_int_equal(f.state, VRRP_STATE_MASTER);
 	assert_int_equal(out.from, VRRP_STATE_BACKUP);
-	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
 	assert_int_equal(VRRP_LIVE_MASTER_NO_RESPONSE, 3);
 
 	/* a lower-priority master advertises; we preempt it: the advert is
@@ -1259,10 +1279,10 @@ static void test_master_reason_master_down_is_no_response_or_preempted(void **st
 	advert(&f, &c, 50, 100, "10.0.0.9", T0 + SEC(2));
 	out = ev(&f, &c, VRRP_EV_MASTER_DOWN_TIMER, T0 + MDI_100);
 	assert_int_equal(f.state, VRRP_STATE_MASTER);
-	assert_int_equal(vrrp_live_master_reason(out.reason, 1), VRRP_LIVE_PREEMPTED);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 1, 0), VRRP_LIVE_PREEMPTED);
 	assert_int_equal(VRRP_LIVE_PREEMPTED, 2);
 	/* the same transition without a lower master heard */
-	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
 }
 
 static void test_master_reason_master_left_is_no_response(void **state)
@@ -1279,7 +1299,7 @@ static void test_master_reason_master_left_is_no_response(void **state)
 	out = ev(&f, &c, VRRP_EV_MASTER_DOWN_TIMER, f.master_down_deadline);
 	assert_int_equal(f.state, VRRP_STATE_MASTER);
 	assert_non_null(out.reason);
-	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0, 0), VRRP_LIVE_MASTER_NO_RESPONSE);
 }
 
 static void test_master_reason_none_without_transition(void **state)
@@ -1289,15 +1309,15 @@ static void test_master_reason_none_without_transition(void **state)
 	struct vrrp_fsm_out out;
 	uint64_t t;
 
-	assert_int_equal(vrrp_live_master_reason(NULL, 0), VRRP_LIVE_NOT_MASTER);
-	assert_int_equal(vrrp_live_master_reason(NULL, 1), VRRP_LIVE_NOT_MASTER);
+	assert_int_equal(vrrp_live_master_reason(NULL, 0, 0), VRRP_LIVE_NOT_MASTER);
+	assert_int_equal(vrrp_live_master_reason(NULL, 1, 0), VRRP_LIVE_NOT_MASTER);
 	assert_int_equal(VRRP_LIVE_NOT_MASTER, 0);
 	/* a step that changes no state has no reason: notMaster */
 	t = start_master(&f, &c, 100, T0);
 	out = ev(&f, &c, VRRP_EV_ADVER_TIMER, t + SEC(1));
 	assert_int_equal(out.actions, ADVERT_ONLY);
 	assert_null(out.reason);
-	assert_int_equal(vrrp_live_master_reason(out.reason, 0), VRRP_LIVE_NOT_MASTER);
+	assert_int_equal(vrrp_live_master_reason(out.reason, 0, 0), VRRP_LIVE_NOT_MASTER);
 }
 
 int main(void)
@@ -1330,6 +1350,7 @@ int main(void)
 		cmocka_unit_test(test_random_lan_fixed_seed),
 		cmocka_unit_test(test_random_lan_many_seeds),
 		cmocka_unit_test(test_master_reason_owner_at_startup_is_priority),
+		cmocka_unit_test(test_master_reason_owner_out_of_fault_is_priority),
 		cmocka_unit_test(test_master_reason_master_down_is_no_response_or_preempted),
 		cmocka_unit_test(test_master_reason_master_left_is_no_response),
 		cmocka_unit_test(test_master_reason_none_without_transition),
