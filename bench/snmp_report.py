@@ -6,7 +6,10 @@ RESULTS holds one JSON object a line, written by bench/snmp:
               t_instances, t_virtual_servers, t_real_servers (seconds after
               the daemon's start), rows_*, checker, rss_* (KiB), why
   kind=walk   impl, where, instances, real_servers, subtree, tool, times
-              ("s,s,s"), varbinds (of the last walk), status (0, 124 timeout)
+              ("s,s,s"), varbinds (of the last walk), status (0, 124 timeout),
+              rows, columns (of a table's last walk: distinct indexes and
+              column numbers), cpu_agent, cpu_snmpd (CPU seconds per walk
+              of the subagent's process and of snmpd), load (1 min, after)
   kind=rss    impl, where, instances, real_servers, rss_* after the walks
 Standard library only.
 """
@@ -90,8 +93,11 @@ def main():
 
     print("Walks: varbinds returned, median wall time of the walks (min-max, number of walks),")
     print("varbinds/s = varbinds / median.  bulk = snmpbulkwalk -Cr50, getnext = snmpwalk.")
-    hdr = "%-10s %-12s %-10s %-18s %-7s %9s %-26s %10s" % (
-        "where", "size", "impl", "sub-tree", "tool", "varbinds", "time s (min-max, n)", "varbinds/s")
+    print("CPU: seconds per walk (mean) of the subagent (vigild's mgmt process, keepalived's")
+    print("vrrp process) / of snmpd; load: 1-minute load average after the walks.")
+    hdr = "%-10s %-12s %-10s %-18s %-7s %9s %-11s %-26s %10s %-13s %5s" % (
+        "where", "size", "impl", "sub-tree", "tool", "varbinds", "rows x cols", "time s (min-max, n)",
+        "varbinds/s", " CPU agt/snmpd", "load")
     print(hdr)
     print("-" * len(hdr))
     med = {}
@@ -113,9 +119,47 @@ def main():
             tt = "%.3f (%.3f-%.3f, %d)" % (m, min(ts), max(ts), len(ts))
             rate = "%.0f" % (r["varbinds"] / m) if m else "-"
             med[(r["where"], r["impl"], r["subtree"], r["tool"], r["instances"])] = (r["varbinds"], m)
-        print("%-10s %-12s %-10s %-18s %-7s %9d %-26s %10s" % (
-            r["where"][:10], size, r["impl"], r["subtree"], r["tool"], r["varbinds"], tt, rate))
+        shape = "%d x %d" % (r["rows"], r["columns"]) if "rows" in r and r["varbinds"] else "-"
+        cpu = "-"
+        if r.get("cpu_agent") is not None and r["varbinds"]:
+            cpu = "%.2f/%.2f" % (float(r["cpu_agent"]), float(r.get("cpu_snmpd", 0)))
+        print("%-10s %-12s %-10s %-18s %-7s %9d %-11s %-26s %10s  %-12s %5s" % (
+            r["where"][:10], size, r["impl"], r["subtree"], r["tool"], r["varbinds"], shape, tt, rate,
+            cpu, r.get("load", "-")))
     print()
+
+    # Side by side: the same sub-tree, tool and size walked through each
+    # daemon.  The daemons need not serve the same columns (keepalived
+    # leaves out a column with no value, e.g. a script not configured), so
+    # the speed ratio is of varbinds/s, and of the time as well.
+    # The whole MIB only when both served the LVS tables (keepalived
+    # without IPVS serves the VRRP part only).
+    no_lvs = {(r["where"], r["impl"], r["instances"]) for r in starts
+              if "t_registered" in r and not r.get("checker", 1)}
+    pairs = []
+    for (where, impl, sub, tool, n), (v, t) in sorted(med.items()):
+        if impl != "vigild":
+            continue
+        if sub == "KEEPALIVED-MIB" and ((where, "keepalived", n) in no_lvs or (where, impl, n) in no_lvs):
+            continue
+        o = med.get((where, "keepalived", sub, tool, n))
+        if not o or not t or not o[1]:
+            continue
+        pairs.append("%-10s %-6d %-18s %-7s %9d %8.3f %9.0f %9d %8.3f %9.0f %8.2fx %8.2fx" % (
+            where[:10], n, sub, tool, v, t, v / t, o[0], o[1], o[0] / o[1],
+            (v / t) / (o[0] / o[1]), o[1] / t))
+    if pairs:
+        print("vigild beside keepalived (sub-trees both serve): medians; 'rate x' = vigild's")
+        print("varbinds/s over keepalived's, 'time x' = keepalived's time over vigild's (above 1:")
+        print("vigild faster).")
+        hdr = "%-10s %-6s %-18s %-7s %9s %8s %9s %9s %8s %9s %9s %9s" % (
+            "where", "inst.", "sub-tree", "tool", "v.vbinds", "v.time", "v.vb/s",
+            "k.vbinds", "k.time", "k.vb/s", "rate x", "time x")
+        print(hdr)
+        print("-" * len(hdr))
+        for l in pairs:
+            print(l)
+        print()
 
     # Growth: between the smallest and the largest size measured, the
     # exponent k in time ~ varbinds^k (1: linear, 2: quadratic).
