@@ -368,6 +368,11 @@ struct json_t *conf_script_summary(const struct conf_script *s);
 struct json_t *conf_vs_summary(const struct conf_vs *v);
 struct json_t *conf_rs_summary(const struct conf_rs *r);
 
+/* Whether two configurations give the mgmt process (which does not read
+ * the file) the same settings: router_id, snmp_socket, enable_snmp_* and
+ * enable_traps.  A reload that changes them replaces mgmt. */
+bool conf_mgmt_same(const struct conf *a, const struct conf *b);
+
 /* Names used in messages and JSON. */
 const char *conf_proto_name(enum conf_proto p);
 const char *conf_lb_kind_name(enum conf_lb_kind k);

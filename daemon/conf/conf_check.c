@@ -569,3 +569,18 @@ void conf_check(struct conf_ctx *x)
 	free(gix);
 	free(vix);
 }
+
+static bool same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool conf_mgmt_same(const struct conf *a, const struct conf *b)
+{
+	const struct conf_global *x = &a->global, *y = &b->global;
+
+	return same_text(x->router_id, y->router_id) && same_text(x->snmp_socket, y->snmp_socket) &&
+	       x->enable_snmp_vrrp == y->enable_snmp_vrrp && x->enable_snmp_checker == y->enable_snmp_checker &&
+	       x->enable_snmp_rfc == y->enable_snmp_rfc && x->enable_snmp_rfcv2 == y->enable_snmp_rfcv2 &&
+	       x->enable_snmp_rfcv3 == y->enable_snmp_rfcv3 && x->enable_traps == y->enable_traps;
+}

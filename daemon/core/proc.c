@@ -237,6 +237,15 @@ static void child_died(struct proc_child *c, int status)
 		}
 		return;
 	}
+	if (c->replacing) {
+		/* it stopped because a reload asked: not a failure */
+		log_info("child %s (pid %d) %s; starting it again with the new configuration",
+			 proc_name(c->id), (int)c->pid, how);
+		c->replacing = false;
+		c->pid = 0;
+		child_start(c);
+		return;
+	}
 	if (s->opts->dont_respawn) {
 		log_errx("child %s (pid %d) %s; not restarting (--dont-respawn), stopping",
 			 proc_name(c->id), (int)c->pid, how);
@@ -275,6 +284,7 @@ void sup_reload(struct supervisor *s)
 {
 	struct conf_diags d = { 0 };
 	struct conf *next;
+	bool replace_mgmt;
 
 	if (s->stopping)
 		return;
@@ -296,6 +306,8 @@ void sup_reload(struct supervisor *s)
 		return;
 	}
 	conf_diags_free(&d);
+	/* mgmt does not read the file: it is given its settings at start */
+	replace_mgmt = !conf_mgmt_same(s->conf, next);
 	conf_free(s->conf);
 	s->conf = next;
 	s->generation++;
@@ -304,8 +316,16 @@ void sup_reload(struct supervisor *s)
 		struct proc_child *c = &s->children[i];
 		struct msg_reload r = { .generation = s->generation };
 
-		if (c->pid > 0 && c->fd >= 0 &&
-		    msg_send(c->fd, PROC_PARENT, c->id, MSG_RELOAD, &r, sizeof(r)) < 0)
+		if (c->pid <= 0 || c->fd < 0)
+			continue;
+		if (c->id == PROC_MGMT && replace_mgmt) {
+			log_info("reload: router_id or SNMP settings changed: replacing mgmt");
+			c->replacing = true;
+			if (msg_send(c->fd, PROC_PARENT, c->id, MSG_SHUTDOWN, NULL, 0) < 0)
+				kill(c->pid, SIGTERM);
+			continue;
+		}
+		if (msg_send(c->fd, PROC_PARENT, c->id, MSG_RELOAD, &r, sizeof(r)) < 0)
 			log_warn("reload: telling child %s", proc_name(c->id));
 	}
 }

@@ -47,6 +47,7 @@ struct proc_child {
 	uint64_t started_at;
 	uint64_t backoff;          /* delay of the last restart, 0 = none yet */
 	unsigned restarts;
+	bool replacing;            /* asked to stop so that a new one starts at once */
 	struct ev_timer restart_timer;
 };
 

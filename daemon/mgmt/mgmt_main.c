@@ -427,7 +427,7 @@ static void snmp_start(struct mgmt *m)
 	snmp_vrrp_rfc_register(&c);
 	m->snmp = true;
 	snmp_agent_ready();
-	log_info("snmp: serving%s%s%s%s%s as an AgentX subagent of %s",
+	log_info("snmp: serving%s%s%s%s and VIGIL-MIB%s as an AgentX subagent of %s",
 		 c.vrrp ? " KEEPALIVED-MIB's VRRP tables" : "",
 		 c.check ? " KEEPALIVED-MIB's LVS tables" : "",
 		 c.rfcv2 ? " VRRP-MIB (RFC 2787)" : "", c.rfcv3 ? " VRRPV3-MIB (RFC 6527)" : "",

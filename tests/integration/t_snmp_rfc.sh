@@ -135,7 +135,7 @@ for n in a b; do
 	chmod 0644 "$(vigild_dir $n)/vigil.conf"
 done
 
-tap_plan 27
+tap_plan 30
 
 lab_wait_dad a
 lab_wait_dad b
@@ -152,7 +152,7 @@ hex6() { python3 -c 'import ipaddress, sys; print(" ".join("%02X" % b for b in i
 dec6() { python3 -c 'import ipaddress, sys; print(".".join(str(b) for b in ipaddress.ip_address(sys.argv[1]).packed))' "$1"; }
 
 check "the subagent says it serves VRRP-MIB and VRRPV3-MIB only (enable_snmp_rfc)" \
-	log_wait a "snmp: serving VRRP-MIB \(RFC 2787\) VRRPV3-MIB \(RFC 6527\), with notifications" || logs
+	log_wait a "snmp: serving VRRP-MIB \(RFC 2787\) VRRPV3-MIB \(RFC 6527\) and VIGIL-MIB, with notifications" || logs
 check "KEEPALIVED-MIB is not served: enable_snmp_rfc alone does not turn it on" \
 	eval '[[ $(sget a .1.3.6.1.4.1.9586.100.5.1.1.0) == "No Such Object"* ]]' || diag "$(sget a .1.3.6.1.4.1.9586.100.5.1.1.0)"
 
@@ -232,5 +232,16 @@ check "a stopped: b is master(3) with its own 192.0.2.2 as vrrpOperMasterIpAddr"
 	eval 'wait_is b $OPER.3.$IFB.52 "INTEGER: 3" && wait_is b $OPER.7.$IFB.52 "IpAddress: 192.0.2.2" 5'
 check "b counted a's priority 0 advert (vrrpStatsPriorityZeroPktsRcvd) and became master twice" \
 	eval 'wait_at_least b $STATS.6.$IFB.52 1 3 && is b $STATS.1.$IFB.52 "Counter32: 2"'
+
+# ---- a reload that changes the SNMP settings -------------------------------------------
+sed -i 's/^    enable_snmp_rfc$/    enable_snmp_vrrp/' "$(vigild_dir b)/vigil.conf"
+kill -HUP "$(vigild_job b)"
+check "SIGHUP with enable_snmp_vrrp instead of enable_snmp_rfc: mgmt is replaced, says so" \
+	eval 'log_wait b "reload: router_id or SNMP settings changed: replacing mgmt" 10 &&
+		log_wait b "snmp: serving KEEPALIVED-MIB.s VRRP tables and VIGIL-MIB, with notifications" 10' || logs b
+check "... KEEPALIVED-MIB answers on b now (vrrpInstanceName), VRRP-MIB no longer" \
+	eval 'wait_for 10 eval "[[ \$(sget b .1.3.6.1.4.1.9586.100.5.1.2.0) == STRING:* ]]" &&
+		[[ $(sget b $OPER.3.$IFB.52) == "No Such Object"* ]]' || logs b
+check "the replacement is no failure: b logged no child restart" eval '! log_has b "child mgmt .*; restart"'
 
 tap_done

@@ -1319,6 +1319,48 @@ static void test_many_instances(void **state)
 	free(buf);
 }
 
+/* A reload replaces mgmt only when what mgmt was given changed. */
+static void test_mgmt_settings_compared(void **state)
+{
+	static const char *const base = "global_defs {\n router_id lb1\n enable_snmp_vrrp\n}\n"
+		"vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n"
+		" virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n";
+	static const char *const other[] = {
+		"global_defs {\n router_id lb2\n enable_snmp_vrrp\n}\n",
+		"global_defs {\n router_id lb1\n}\n",
+		"global_defs {\n router_id lb1\n enable_snmp_vrrp\n enable_traps\n}\n",
+		"global_defs {\n router_id lb1\n enable_snmp_vrrp\n enable_snmp_rfcv3\n}\n",
+		"global_defs {\n router_id lb1\n enable_snmp_vrrp\n snmp_socket tcp:127.0.0.1:705\n}\n",
+	};
+	static const char *const inst = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n"
+		" priority 100\n virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n";
+	struct conf_diags d = { 0 }, d2 = { 0 };
+	struct conf *a = load_ok(base, &d), *b;
+	char buf[512];
+
+	(void)state;
+	/* the instances may change freely */
+	snprintf(buf, sizeof(buf), "global_defs {\n router_id lb1\n enable_snmp_vrrp\n}\n%s"
+		 "vrrp_instance VI_2 {\n interface eth0\n virtual_router_id 2\n priority 50\n"
+		 " virtual_ipaddress {\n  192.0.2.2/24\n }\n}\n", inst);
+	b = load_ok(buf, &d2);
+	assert_true(conf_mgmt_same(a, b));
+	conf_free(b);
+	conf_diags_free(&d2);
+	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		struct conf_diags d3 = { 0 };
+
+		snprintf(buf, sizeof(buf), "%s%s", other[i], inst);
+		b = load_ok(buf, &d3);
+		if (conf_mgmt_same(a, b))
+			fail_msg("not seen as a change: %s", other[i]);
+		conf_free(b);
+		conf_diags_free(&d3);
+	}
+	conf_free(a);
+	conf_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1352,6 +1394,7 @@ int main(void)
 		cmocka_unit_test(test_garbage_tokens),
 		cmocka_unit_test(test_deep_nesting_and_huge_lines),
 		cmocka_unit_test(test_many_instances),
+		cmocka_unit_test(test_mgmt_settings_compared),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
