@@ -129,6 +129,17 @@ static void get_router_id(netsnmp_variable_list *vb)
 
 /* ---- vrrpInstanceTable --------------------------------------------------------- */
 
+/* The state the instance is heading for, as keepalived reports it: the one
+ * it is in while it takes part in the protocol (so pollers that compare it
+ * with vrrpInstanceState see no difference in a steady state), else the
+ * configured one (an owner: master). */
+static long wanted_state(const struct snap_inst *in)
+{
+	if (in->state == SNAP_MASTER || in->state == SNAP_BACKUP)
+		return in->state;
+	return in->config_priority == 255 ? SNAP_MASTER : in->initial;
+}
+
 static long base_priority(const struct snap_inst *in)
 {
 	long p = in->config_priority;
@@ -151,13 +162,15 @@ static int get_inst(const void *row, unsigned col, netsnmp_variable_list *vb)
 	case 3: snmp_val_int(vb, ASN_UNSIGNED, in->vrid); break;
 	case 4: snmp_val_int(vb, ASN_INTEGER, in->state); break;
 	case 5: snmp_val_int(vb, ASN_INTEGER, in->initial); break;
-	case 6: snmp_val_int(vb, ASN_INTEGER, in->config_priority == 255 ? SNAP_MASTER : in->initial); break;
+	case 6: snmp_val_int(vb, ASN_INTEGER, wanted_state(in)); break;
 	case 7: snmp_val_int(vb, ASN_INTEGER, base_priority(in)); break;
 	case 8: snmp_val_int(vb, ASN_INTEGER, in->effective_priority); break;
 	case 9: snmp_val_int(vb, ASN_INTEGER, in->state == SNAP_MASTER ? 1 : 2); break;
 	case 10: snmp_val_str(vb, in->ifname); break;
 	case 11: snmp_val_int(vb, ASN_INTEGER, in->track_primary ? 1 : 2); break;
-	case 12: snmp_val_int(vb, ASN_UNSIGNED, secs(in->advert_ms)); break;
+	case 12:     /* seconds for VRRPv2, centiseconds for VRRPv3 (as the MIB says) */
+		snmp_val_int(vb, ASN_UNSIGNED, in->version == 3 ? in->advert_ms / 10 : secs(in->advert_ms));
+		break;
 	case 13: snmp_val_int(vb, ASN_INTEGER, in->preempt ? 1 : 2); break;
 	case 14: snmp_val_int(vb, ASN_UNSIGNED, secs(in->preempt_delay_ms)); break;
 	case 15: snmp_val_int(vb, ASN_INTEGER, in->auth_type); break;

@@ -160,7 +160,7 @@ EOF
 logs() { diag_file "$(vigild_log a)" "${1:-12}"; }
 trap_has() { grep -q -- "$1" "$TRAPLOG" 2>/dev/null; }
 
-tap_plan 47
+tap_plan 48
 
 VIGILD_ARGS=(-x -A "unix:$AGENTX")
 vigild_start a "$CONF_A" || bail_out "vigild a did not start"
@@ -185,6 +185,7 @@ check "vrrpInstanceState of VI_1 (indexed by its store id) becomes master(2)" wa
 check "vrrpInstanceName" is "$INST.2.$VI" 'STRING: "VI_1"'
 check "vrrpInstanceVirtualRouterId is an Unsigned32 (Gauge32) 51" is "$INST.3.$VI" "Gauge32: 51"
 check "vrrpInstanceInitialState backup(1)" is "$INST.5.$VI" "INTEGER: 1"
+check "vrrpInstanceWantedState master(2) like its state (keepalived's steady state)" is "$INST.6.$VI" "INTEGER: 2"
 check "vrrpInstanceBasePriority and EffectivePriority 150" \
 	eval 'is $INST.7.$VI "INTEGER: 150" && is $INST.8.$VI "INTEGER: 150"'
 check "vrrpInstanceVipsStatus allSet(1) on the master" is "$INST.9.$VI" "INTEGER: 1"

@@ -135,7 +135,7 @@ for n in a b; do
 	chmod 0644 "$(vigild_dir $n)/vigil.conf"
 done
 
-tap_plan 30
+tap_plan 31
 
 lab_wait_dad a
 lab_wait_dad b
@@ -243,5 +243,13 @@ check "... KEEPALIVED-MIB answers on b now (vrrpInstanceName), VRRP-MIB no longe
 	eval 'wait_for 10 eval "[[ \$(sget b .1.3.6.1.4.1.9586.100.5.1.2.0) == STRING:* ]]" &&
 		[[ $(sget b $OPER.3.$IFB.52) == "No Such Object"* ]]' || logs b
 check "the replacement is no failure: b logged no child restart" eval '! log_has b "child mgmt .*; restart"'
+# idx_of NAME: the vrrpInstanceIndex of NAME on b
+idx_of() {
+	lab_exec b snmpwalk -v2c -c public -On "127.0.0.1:$PORT" .1.3.6.1.4.1.9586.100.5.2.3.1.2 2>/dev/null |
+		awk -v n="\"$1\"" '$NF == n { sub(".*\\.", "", $1); print $1 }'
+}
+check "vrrpInstanceAdvertisementsInt: 1 (seconds) for the VRRPv2 VI_2, 100 (centiseconds) for the VRRPv3 VI_3" \
+	eval 'is b .1.3.6.1.4.1.9586.100.5.2.3.1.12.$(idx_of VI_2) "Gauge32: 1" &&
+		is b .1.3.6.1.4.1.9586.100.5.2.3.1.12.$(idx_of VI_3) "Gauge32: 100"'
 
 tap_done
