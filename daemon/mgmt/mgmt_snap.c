@@ -270,6 +270,7 @@ static void rs_config(struct snap_rs *r, const char *text)
 	r->retry = jint(ck, "retry", 0);
 	r->delay_before_retry_ms = jms(ck, "delay_before_retry");
 	r->warmup_ms = jms(ck, "warmup");
+	r->connect_timeout_ms = jms(ck, "connect_timeout");
 	r->virtualhost = dup_or_empty(jstr(ck, "virtualhost"));
 	json_decref(j);
 }

@@ -128,7 +128,7 @@ struct snap_rs {
 	bool inhibit_on_failure;
 	char *notify_up, *notify_down;
 	int uthreshold, lthreshold;
-	int retry, delay_before_retry_ms, warmup_ms, delay_loop_ms;
+	int retry, delay_before_retry_ms, warmup_ms, delay_loop_ms, connect_timeout_ms;
 	char *virtualhost;
 	struct snap_override ov;
 	uint64_t checks, checks_failed;

@@ -5,11 +5,18 @@
  * keepalived's are list positions that shift on reload).
  *
  * Served: version, routerId; vrrpSyncGroupTable and its member table;
- * vrrpInstanceTable; vrrpAddressTable; virtualServerTable; realServerTable;
+ * vrrpInstanceTable; vrrpTrackedInterfaceTable; vrrpTrackedScriptTable;
+ * vrrpAddressTable; vrrpScriptTable; virtualServerTable; realServerTable;
  * the four notifications.  The IPVS traffic counters and rates of the two
  * server tables come from the check process's copy of IPVS's (lb/lb_live.h,
  * at most a few seconds old); without IPVS (no such copy) those columns are
  * absent, not zero; a server that is not in IPVS counts zero.
+ *
+ * Not served (absent, not made up): virtualServerNameOfGroup (3: vigil has
+ * no virtual_server_group), the virtual server's checker defaults (57-59,
+ * 65-67: vigil keeps them per checker, see realServerTable 43-51), the
+ * tunnel columns (virtualServerTable 68-70, realServerTable 52-54: no
+ * tunnel settings), the track_file, BFD and process tables.
  */
 #include "config.h"
 
@@ -694,6 +701,9 @@ static int get_rs(const void *row, unsigned col, netsnmp_variable_list *vb)
 	case 47: snmp_val_int(vb, ASN_INTEGER, FALSE_2); break;
 	case 48: snmp_val_int(vb, ASN_UNSIGNED, (long)r->delay_before_retry_ms * 1000); break;
 	case 49: snmp_val_int(vb, ASN_UNSIGNED, (long)r->warmup_ms * 1000); break;
+	case 50: snmp_val_int(vb, ASN_UNSIGNED, (long)r->delay_loop_ms * 1000); break;
+	case 51: snmp_val_int(vb, ASN_UNSIGNED, (long)r->connect_timeout_ms * 1000); break;
+	case 55: snmp_val_str(vb, r->key); break;      /* vigil's name for it: ADDRESS:PORT */
 	default: return get_rs_stats(r, col, vb);
 	}
 	return 0;
@@ -724,19 +734,19 @@ static int apply_rs(const void *row, unsigned col, const netsnmp_variable_list *
 /* ---- registration and refresh --------------------------------------------------- */
 
 static const unsigned inst_writable[] = { 7, 0 };
-/* the traffic counters and rates (27-36, 38-50 and 14-39) are not served yet */
+/* without IPVS; with it, the _ipvs lists add the counters and rates */
 static const unsigned vs_columns[] = { 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
 				       21, 22, 23, 24, 25, 26, 37, 51, 52, 53, 54, 55, 56, 60, 61, 62,
 				       63, 64, 71, 0 };
 static const unsigned rs_columns[] = { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 40, 41, 42, 43, 44, 45,
-				       46, 47, 48, 49, 0 };
+				       46, 47, 48, 49, 50, 51, 55, 0 };
 static const unsigned vs_columns_ipvs[] = { 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
 					    21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
 					    37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,
 					    53, 54, 55, 56, 60, 61, 62, 63, 64, 71, 0 };
 static const unsigned rs_columns_ipvs[] = { 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
 					    20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
-					    36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 0 };
+					    36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 55, 0 };
 static const unsigned rs_writable[] = { 7, 0 };
 
 /* ---- IPVS's counters -------------------------------------------------------------- */
@@ -862,7 +872,7 @@ void snmp_keepalived_register(const struct snmp_mibs_conf *c)
 			.n_index = 1, .min_col = 2, .max_col = 71, .get = get_vs, .columns = vs_columns });
 		t_rs = snmp_table_register(&(struct snmp_table_def){
 			.name = "realServerTable", .base = oid_rs_entry, .base_len = OID_LENGTH(oid_rs_entry),
-			.n_index = 2, .min_col = 2, .max_col = 49, .get = get_rs, .check = check_rs,
+			.n_index = 2, .min_col = 2, .max_col = 55, .get = get_rs, .check = check_rs,
 			.apply = apply_rs, .writable = rs_writable, .columns = rs_columns });
 		lvs_r = shstats_r_new(c->lvs_live_path, LB_LIVE_KIND, sizeof(struct lb_live));
 	}

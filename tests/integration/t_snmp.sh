@@ -160,7 +160,7 @@ EOF
 logs() { diag_file "$(vigild_log a)" "${1:-12}"; }
 trap_has() { grep -q -- "$1" "$TRAPLOG" 2>/dev/null; }
 
-tap_plan 48
+tap_plan 49
 
 VIGILD_ARGS=(-x -A "unix:$AGENTX")
 vigild_start a "$CONF_A" || bail_out "vigild a did not start"
@@ -243,6 +243,9 @@ check "virtualServer: 2 real servers, 2 up, quorum 6 met(1), alive(1)" \
 check "realServerTable: 192.0.2.31 port 80, alive(1), weight 5, remove(1) when down" \
 	eval '[[ $(sget $RS.4.$VSID.$R31) == "Hex-STRING: C0 00 02 1F"* ]] && is $RS.5.$VSID.$R31 "Gauge32: 80" &&
 		is $RS.6.$VSID.$R31 "INTEGER: 1" && is $RS.7.$VSID.$R31 "INTEGER: 5" && is $RS.10.$VSID.$R31 "INTEGER: 1"'
+
+check "realServerDelayLoopUsec 1000000 (delay_loop 1), realServerName 192.0.2.31:80" \
+	eval 'is $RS.50.$VSID.$R31 "Gauge32: 1000000" && is $RS.55.$VSID.$R31 "STRING: \"192.0.2.31:80\""'
 
 # ---- notifications: a real server goes down, the quorum is lost ------------------------
 echo 1 >"$HEALTH_DIR/32"
