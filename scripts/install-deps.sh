@@ -15,7 +15,7 @@ libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
 libsqlite3-dev libmicrohttpd-dev libjansson-dev libgnutls28-dev
 libcmocka-dev
 iproute2 procps psmisc
-python3 iputils-arping tcpdump keepalived openssl
+python3 iputils-arping tcpdump keepalived openssl curl
 snmpd snmp snmptrapd smitools monitoring-plugins-standard python3-pysmi erlang-snmp
 qemu-system-x86 busybox-static ipvsadm cpio kmod
 "

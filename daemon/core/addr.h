@@ -48,5 +48,7 @@ static inline bool vaddr_is_set(const struct vaddr *a)
 const char *vaddr_str(const struct vaddr *a, char buf[VADDR_STRLEN]);
 /* Parse an address (no prefix).  Returns 0 or -1. */
 int vaddr_parse(struct vaddr *a, const char *s);
+/* "ADDR:PORT" or "[ADDR6]:PORT" (port 1..65535): 0, or -1. */
+int vaddr_port_parse(const char *s, struct vaddr *a, int *port);
 
 #endif /* VIGIL_ADDR_H */

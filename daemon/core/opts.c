@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/addr.h"
 #include "core/opts.h"
 
-enum { OPT_MGMT_PID = 256, OPT_DB, OPT_KEEP_DAYS, OPT_KEEP_ROWS, OPT_CONTROL };
+enum { OPT_MGMT_PID = 256, OPT_DB, OPT_KEEP_DAYS, OPT_KEEP_ROWS, OPT_CONTROL, OPT_HTTP };
 
 static const struct option long_opts[] = {
 	{ "use-file", required_argument, NULL, 'f' },
@@ -36,6 +37,7 @@ static const struct option long_opts[] = {
 	{ "keep-days", required_argument, NULL, OPT_KEEP_DAYS },
 	{ "keep-rows", required_argument, NULL, OPT_KEEP_ROWS },
 	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "http", required_argument, NULL, OPT_HTTP },
 	{ "snmp", no_argument, NULL, 'x' },
 	{ "snmp-agent-socket", required_argument, NULL, 'A' },
 	{ "version", no_argument, NULL, 'v' },
@@ -82,6 +84,10 @@ void opts_usage(FILE *out)
 "                            0: no limit)\n"
 "      --control=SOCKET      the socket vigilctl talks to (default\n"
 "                            " VIGIL_RUNDIR "/vigil.sock)\n"
+"      --http=ADDR:PORT      the REST API (read-only so far: GET /api/v1/status,\n"
+"                            /instances, /virtual-servers) on ADDR:PORT\n"
+"                            ([ADDR6]:PORT for IPv6; default " VIGIL_HTTP_DEFAULT ";\n"
+"                            'none': no HTTP)\n"
 "  -x, --snmp                serve KEEPALIVED-MIB, VRRP-MIB, VRRPv3-MIB and\n"
 "                            VIGIL-MIB as an AgentX subagent of snmpd (without\n"
 "                            -x: the parts the enable_snmp_* keywords name)\n"
@@ -114,6 +120,7 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 	o->keep_days = 30;
 	o->keep_rows = 100000;
 	o->control_path = VIGIL_RUNDIR "/vigil.sock";
+	o->http_listen = VIGIL_HTTP_DEFAULT;
 
 	optind = 0;        /* full re-initialisation: opts_parse may run twice */
 	opterr = 0;
@@ -143,6 +150,22 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 		case 'u': o->mgmt_user = optarg; break;
 		case OPT_DB: o->db_path = strcmp(optarg, "none") == 0 ? NULL : optarg; break;
 		case OPT_CONTROL: o->control_path = optarg; break;
+		case OPT_HTTP: {
+			struct vaddr a;
+			int port;
+
+			if (strcmp(optarg, "none") == 0) {
+				o->http_listen = NULL;
+				break;
+			}
+			if (vaddr_port_parse(optarg, &a, &port) < 0) {
+				snprintf(err, errlen, "option '--http' needs IP-ADDRESS:PORT ([IPv6]:PORT) or 'none', "
+					 "not '%s'", optarg);
+				return OPTS_ERROR;
+			}
+			o->http_listen = optarg;
+			break;
+		}
 		case 'x': o->snmp = true; break;
 		case 'A': o->snmp_socket = optarg; break;
 		case OPT_KEEP_DAYS:

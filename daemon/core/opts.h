@@ -26,6 +26,7 @@ enum vigil_exit {
 #define VIGIL_RUNDIR            RUNSTATEDIR "/vigil"
 #define VIGIL_DB_DEFAULT        LOCALSTATEDIR "/lib/vigil/vigil.db"
 #define VIGIL_AGENTX_DEFAULT    "unix:/var/agentx/master"
+#define VIGIL_HTTP_DEFAULT      "127.0.0.1:8080"
 
 struct vigil_opts {
 	const char *conf_file;      /* NULL: default search */
@@ -48,6 +49,7 @@ struct vigil_opts {
 	long keep_days;             /* --keep-days: history retention by age, 0 = none */
 	long keep_rows;             /* --keep-rows: per history table, 0 = none */
 	const char *control_path;   /* --control: vigilctl's socket */
+	const char *http_listen;    /* --http: ADDR:PORT of the REST API, NULL: none */
 	bool snmp;                  /* -x: every MIB, whatever enable_snmp_* says */
 	const char *snmp_socket;    /* -A: AgentX master; NULL: snmp_socket, else default */
 };

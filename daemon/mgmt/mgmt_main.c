@@ -35,6 +35,8 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opts.h"
+#include "http/http_api.h"
+#include "http/http_server.h"
 #include "mgmt/mgmt_snap.h"
 #include "snmp/snmp_agent.h"
 #include "snmp/snmp_mibs.h"
@@ -82,6 +84,9 @@ struct mgmt {
 	int64_t vrrp_seen, health_seen;     /* transitions already notified */
 	struct ev_timer poll;
 	bool snmp;
+	struct http_server *http;
+	int64_t started_ms;
+	const char *node;            /* router_id, else the host name */
 };
 
 static struct mgmt *M;                   /* for the SNMP edit hook */
@@ -394,7 +399,6 @@ static void snmp_start(struct mgmt *m)
 	const struct conf_global *g = m->ctx->conf ? &m->ctx->conf->global : NULL;
 	const struct vigil_opts *o = m->ctx->opts;
 	bool all = o->snmp;
-	static char host[256];
 	static char vrrp_live[PATH_MAX], lvs_live[PATH_MAX];
 	struct snmp_mibs_conf c = {
 		.version = "vigil " PACKAGE_VERSION,
@@ -414,12 +418,7 @@ static void snmp_start(struct mgmt *m)
 	c.traps = g->enable_traps;
 	if (!c.vrrp && !c.check && !c.rfcv2 && !c.rfcv3)
 		return;
-	if (g->router_id)
-		c.router_id = g->router_id;
-	else {
-		gethostname(host, sizeof(host) - 1);
-		c.router_id = host;
-	}
+	c.router_id = m->node;
 	if (snmp_agent_start(m->ctx->loop, socket) < 0)
 		return;
 	snmp_keepalived_register(&c);
@@ -432,6 +431,51 @@ static void snmp_start(struct mgmt *m)
 		 c.check ? " KEEPALIVED-MIB's LVS tables" : "",
 		 c.rfcv2 ? " VRRP-MIB (RFC 2787)" : "", c.rfcv3 ? " VRRPV3-MIB (RFC 6527)" : "",
 		 c.traps ? ", with notifications" : "", socket);
+}
+
+/* router_id, else the host name (as keepalived does). */
+static const char *node_name(const struct child_ctx *ctx)
+{
+	static char host[256];
+
+	if (ctx->conf && ctx->conf->global.router_id)
+		return ctx->conf->global.router_id;
+	gethostname(host, sizeof(host) - 1);
+	return host;
+}
+
+/* ---- HTTP ----------------------------------------------------------------------- */
+
+static void on_http(void *arg, const char *method, const char *path, const char *body, size_t len,
+		    struct http_reply *out)
+{
+	struct mgmt *m = arg;
+	struct http_api_ctx c = {
+		.snap = m->snap,
+		.node = m->node,
+		.version = "vigil " PACKAGE_VERSION,
+		.started_ms = m->started_ms,
+		.now_ms = store_now_ms(),
+		.snmp_enabled = m->snmp,
+		.snmp_connected = m->snmp && snmp_agent_connected(),
+	};
+
+	http_api_handle(&c, method, path, body, len, out);
+}
+
+static void http_start(struct mgmt *m)
+{
+	static const struct http_limits lim = { .connections = 64, .timeout_s = 30, .body_max = 64 * 1024 };
+	const char *listen = m->ctx->opts->http_listen;
+	char err[256];
+
+	if (!listen)
+		return;
+	m->http = http_server_start(m->ctx->loop, listen, &lim, on_http, m, err, sizeof(err));
+	if (!m->http)
+		log_warnx("http: %s; the REST API is off (--http=ADDR:PORT to choose another, --http=none)", err);
+	else
+		log_info("http: REST API on http://%s/api/v1/", listen);
 }
 
 static int mgmt_start(struct child_ctx *ctx)
@@ -447,7 +491,10 @@ static int mgmt_start(struct child_ctx *ctx)
 	M = m;
 	if (ctx->control_fd >= 0 && ev_io_add(ctx->loop, ctx->control_fd, EPOLLIN, on_accept, m) < 0)
 		log_warn("mgmt: cannot watch the control socket");
+	m->started_ms = store_now_ms();
+	m->node = node_name(ctx);
 	snmp_start(m);
+	http_start(m);
 	m->db = child_store_read(ctx);
 	snap_refresh(m, true);
 	ev_timer_init(&m->poll, on_poll, m);
@@ -472,6 +519,7 @@ static void mgmt_stop(struct child_ctx *ctx)
 	while (m->clients)
 		client_answer(m->clients, 503, "vigild is stopping");
 	ev_timer_stop(ctx->loop, &m->poll);
+	http_server_stop(m->http);
 	if (m->snmp) {
 		snmp_vrrp_rfc_stop();
 		snmp_agent_stop();

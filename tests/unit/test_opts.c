@@ -10,6 +10,7 @@
 #include <syslog.h>
 #include <cmocka.h>
 
+#include "core/addr.h"
 #include "core/opts.h"
 
 static enum opts_result parse(struct vigil_opts *o, char *err, size_t errlen, ...)
@@ -125,6 +126,38 @@ static void test_errors_name_the_problem(void **state)
 	assert_non_null(strstr(err, "-f"));
 }
 
+/* The REST API's address: loopback by default, IPv4 or [IPv6], or none. */
+static void test_http_listen(void **state)
+{
+	struct vigil_opts o;
+	char err[256];
+	struct vaddr a;
+	int port;
+
+	assert_int_equal(parse(&o, err, sizeof(err), NULL), OPTS_RUN);
+	assert_string_equal(o.http_listen, "127.0.0.1:8080");
+	assert_int_equal(parse(&o, err, sizeof(err), "--http=[::1]:8081", NULL), OPTS_RUN);
+	assert_string_equal(o.http_listen, "[::1]:8081");
+	assert_int_equal(parse(&o, err, sizeof(err), "--http=none", NULL), OPTS_RUN);
+	assert_null(o.http_listen);
+	static const char *const bad[] = { "8080", "localhost:8080", "::1:8080", "127.0.0.1:0",
+					   "127.0.0.1:65536", "127.0.0.1:", "[::1]8080", "[::1]:x" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char arg[64];
+
+		snprintf(arg, sizeof(arg), "--http=%s", bad[i]);
+		if (parse(&o, err, sizeof(err), arg, NULL) != OPTS_ERROR)
+			fail_msg("accepted %s", arg);
+		assert_non_null(strstr(err, bad[i]));
+		assert_non_null(strstr(err, "IP-ADDRESS:PORT"));
+	}
+	assert_int_equal(vaddr_port_parse("[2001:db8::1]:443", &a, &port), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(port, 443);
+	assert_int_equal(vaddr_port_parse("192.0.2.1:80", &a, &port), 0);
+	assert_int_equal(a.family, AF_INET);
+}
+
 static void test_help_and_version_exit(void **state)
 {
 	struct vigil_opts o;
@@ -143,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_subsystem_selection),
 		cmocka_unit_test(test_dont_release_ipvs),
 		cmocka_unit_test(test_errors_name_the_problem),
+		cmocka_unit_test(test_http_listen),
 		cmocka_unit_test(test_help_and_version_exit),
 	};
 

@@ -1,0 +1,256 @@
+/*
+ * http_server.c - see http_server.h.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/addr.h"
+#include "core/ev.h"
+#include "core/log.h"
+#include "http/http_server.h"
+
+struct http_server {
+	struct ev_loop *loop;
+	struct MHD_Daemon *d;
+	int epoll_fd;
+	int listen_fd;
+	struct ev_timer timer;
+	struct http_limits lim;
+	http_handler_fn fn;
+	void *arg;
+};
+
+/* One request while its body arrives. */
+struct req {
+	char *buf;
+	size_t len;
+	bool too_big;
+};
+
+/* Our own listening socket: a bind error names the address and errno. */
+static int listen_on(const char *listen_s, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct vaddr a;
+	socklen_t sl;
+	int port, fd, one = 1;
+
+	if (vaddr_port_parse(listen_s, &a, &port) < 0) {
+		snprintf(err, errlen, "'%s' is not IP-ADDRESS:PORT (IPv6 in brackets: [::1]:8080)", listen_s);
+		return -1;
+	}
+	if (a.family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a.u.v4;
+		sin->sin_port = htons((uint16_t)port);
+		sl = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = a.u.v6;
+		sin6->sin6_port = htons((uint16_t)port);
+		sl = sizeof(*sin6);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket for %s: %s", listen_s, strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 64) < 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", listen_s, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, const struct http_reply *r)
+{
+	static const char empty[] = "";
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (r->body)
+		resp = MHD_create_response_from_buffer(strlen(r->body), r->body, MHD_RESPMEM_MUST_FREE);
+	else
+		resp = MHD_create_response_from_buffer(0, (void *)empty, MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(r->body);
+		return MHD_NO;
+	}
+	if (r->body)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (r->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload, size_t *upload_len, void **con_cls)
+{
+	struct http_server *h = cls;
+	struct req *q = *con_cls;
+	struct http_reply r = { 0 };
+
+	(void)version;
+	if (!q) {
+		/* first call: headers only */
+		q = calloc(1, sizeof(*q));
+		if (!q)
+			return MHD_NO;
+		*con_cls = q;
+		return MHD_YES;
+	}
+	if (*upload_len) {
+		if (!q->too_big && q->len + *upload_len <= h->lim.body_max) {
+			char *b = realloc(q->buf, q->len + *upload_len + 1);
+
+			if (!b)
+				return MHD_NO;
+			memcpy(b + q->len, upload, *upload_len);
+			q->buf = b;
+			q->len += *upload_len;
+			q->buf[q->len] = '\0';
+		} else {
+			q->too_big = true;   /* read and drop the rest, then say 413 */
+		}
+		*upload_len = 0;
+		return MHD_YES;
+	}
+	if (q->too_big) {
+		char text[160];
+
+		snprintf(text, sizeof(text), "{\"error\":{\"status\":413,\"message\":\"the body is larger "
+			 "than %zu bytes\",\"fix\":\"send a smaller body\"}}", h->lim.body_max);
+		r.status = 413;
+		r.body = strdup(text);
+		return reply(c, &r);
+	}
+	h->fn(h->arg, method, url, q->buf ? q->buf : "", q->len, &r);
+	return reply(c, &r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req *q = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (q) {
+		free(q->buf);
+		free(q);
+		*con_cls = NULL;
+	}
+}
+
+/* Run what MHD has to do now, then arm the timer for its next deadline. */
+static void pump(struct http_server *h)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	MHD_run(h->d);
+	if (MHD_get_timeout(h->d, &ms) == MHD_YES)
+		ev_timer_start_in(h->loop, &h->timer, (uint64_t)ms * EV_NSEC_PER_MSEC);
+	else
+		ev_timer_stop(h->loop, &h->timer);
+}
+
+static void on_epoll(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	(void)loop;
+	(void)fd;
+	(void)events;
+	pump(arg);
+}
+
+static void on_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
+{
+	(void)loop;
+	(void)t;
+	pump(arg);
+}
+
+static void mhd_log(void *arg, const char *fmt, va_list ap)
+{
+	char line[256];
+
+	(void)arg;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("http: %s", line);
+}
+
+struct http_server *http_server_start(struct ev_loop *loop, const char *listen_s, const struct http_limits *lim,
+				      http_handler_fn fn, void *arg, char *err, size_t errlen)
+{
+	struct http_server *h = calloc(1, sizeof(*h));
+	const union MHD_DaemonInfo *info;
+
+	if (!h) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->loop = loop;
+	h->lim = *lim;
+	h->fn = fn;
+	h->arg = arg;
+	h->listen_fd = listen_on(listen_s, err, errlen);
+	if (h->listen_fd < 0) {
+		free(h);
+		return NULL;
+	}
+	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, h,
+				MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
+				MHD_OPTION_CONNECTION_LIMIT, lim->connections,
+				MHD_OPTION_CONNECTION_TIMEOUT, lim->timeout_s,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+				MHD_OPTION_END);
+	info = h->d ? MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+	if (!info || ev_io_add(loop, info->epoll_fd, EPOLLIN, on_epoll, h) < 0) {
+		snprintf(err, errlen, "cannot start the HTTP server on %s", listen_s);
+		if (h->d)
+			MHD_stop_daemon(h->d);
+		close(h->listen_fd);
+		free(h);
+		return NULL;
+	}
+	h->epoll_fd = info->epoll_fd;
+	ev_timer_init(&h->timer, on_timer, h);
+	pump(h);
+	return h;
+}
+
+void http_server_stop(struct http_server *h)
+{
+	if (!h)
+		return;
+	ev_timer_stop(h->loop, &h->timer);
+	ev_io_del(h->loop, h->epoll_fd);
+	MHD_stop_daemon(h->d);
+	close(h->listen_fd);
+	free(h);
+}

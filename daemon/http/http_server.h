@@ -1,0 +1,42 @@
+/*
+ * http_server.h - libmicrohttpd inside mgmt's event loop.
+ *
+ * MHD runs without threads of its own: its epoll descriptor is one more
+ * descriptor of the loop, its timeouts one loop timer, so a slow or hostile
+ * client costs a connection slot, never the loop.  Limits: connections,
+ * per-connection time and memory (which bounds a request body).
+ *
+ * The routes are elsewhere (http_api.c): a request is handed over as
+ * method, path and body, and answered with a status and a JSON text.
+ */
+#ifndef VIGIL_HTTP_SERVER_H
+#define VIGIL_HTTP_SERVER_H
+
+#include <stddef.h>
+
+struct ev_loop;
+struct http_server;
+
+struct http_reply {
+	int status;              /* 200, 404, ... */
+	char *body;              /* malloc'd JSON text, or NULL */
+	const char *allow;       /* the Allow header of a 405, else NULL */
+};
+
+/* Answer one request; `body` is NUL-terminated (len bytes), "" for none. */
+typedef void (*http_handler_fn)(void *arg, const char *method, const char *path, const char *body,
+				size_t len, struct http_reply *out);
+
+struct http_limits {
+	unsigned connections;    /* at once */
+	unsigned timeout_s;      /* per connection, idle */
+	size_t body_max;         /* bytes of request body: more is 413 */
+};
+
+/* Listen on `listen` ("ADDR:PORT", "[ADDR6]:PORT").  NULL with `err` set
+ * (which names the address and the reason). */
+struct http_server *http_server_start(struct ev_loop *loop, const char *listen, const struct http_limits *lim,
+				      http_handler_fn fn, void *arg, char *err, size_t errlen);
+void http_server_stop(struct http_server *h);
+
+#endif /* VIGIL_HTTP_SERVER_H */

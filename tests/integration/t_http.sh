@@ -1,0 +1,177 @@
+#!/bin/bash
+#
+# t_http.sh - the read-only REST API (issue #7, first part) as curl sees it:
+# GET /api/v1/status, /instances[/{id}], /virtual-servers[/{id}
+# [/real-servers[/{id}]]], ids equal to the state store's (and the SNMP
+# indexes), JSON errors with the field and the fix, 405 for edits, 413 for
+# a body over the limit, the state following a failover, a drain showing
+# with who and why, and an IPv6 listen address.
+#
+# Lab: nodes a (priority 150) and b (priority 100) share VI_1 (VRID 51,
+# VIP 192.0.2.100); a has a virtual server with two real servers checked by
+# a script the test steers (MISC_CHECK).  a listens on the default
+# 127.0.0.1:8080, b on [::1]:8081.
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+require_vigild
+require_root
+require_netns
+require_vigilctl
+for t in curl python3; do
+	command -v "$t" >/dev/null 2>&1 || skip_all "$t is not installed (scripts/install-deps.sh)"
+done
+
+lab_init
+lab_node a 192.0.2.1/24
+lab_node b 192.0.2.2/24
+health_script_init 31 32
+
+CONF_A=$LAB_TMP/a/vigil.conf
+write_vrrp_conf "$CONF_A" a BACKUP 150
+cat >>"$CONF_A" <<EOF
+virtual_server 192.0.2.100 80 {
+    delay_loop 1
+    lb_algo wrr
+    lb_kind DR
+    protocol TCP
+    quorum 2
+    real_server 192.0.2.31 80 {
+        weight 5
+        MISC_CHECK {
+            misc_path "$HEALTH_SCRIPT $HEALTH_DIR/31"
+        }
+    }
+    real_server 192.0.2.32 80 {
+        weight 3
+        MISC_CHECK {
+            misc_path "$HEALTH_SCRIPT $HEALTH_DIR/32"
+        }
+    }
+}
+EOF
+write_vrrp_conf "$LAB_TMP/b.conf" b BACKUP 100
+
+DB=$(vigild_dir a)/vigil.db
+sql() {
+	python3 - "$DB" "$1" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+row = db.execute(sys.argv[2]).fetchone()
+print("" if row is None or row[0] is None else row[0])
+EOF
+}
+ctl() { "$VIGILCTL" -s "$(vigild_dir a)/vigil.sock" -d "$DB" "$@"; }
+logs() { diag_file "$(vigild_log "${1:-a}")" "${2:-12}"; }
+
+# get NODE PATH [CURL ARGS]: the body; HTTP status in $LAB_TMP/status, headers in $LAB_TMP/headers
+get() {
+	local node=$1 path=$2 base
+	shift 2
+	base=http://127.0.0.1:8080
+	[[ $node == b ]] && base='http://[::1]:8081'
+	lab_exec "$node" curl -sS -g -o "$LAB_TMP/body" -D "$LAB_TMP/headers" -w '%{http_code}' \
+		--max-time 5 "$@" "$base$path" >"$LAB_TMP/status" 2>"$LAB_TMP/curl.err"
+	cat "$LAB_TMP/body"
+}
+status_is() { [[ $(cat "$LAB_TMP/status") == "$1" ]] || { diag "HTTP status $(cat "$LAB_TMP/status"), wanted $1: $(head -c 300 "$LAB_TMP/body")"; return 1; }; }
+# jq_is JSON EXPR WANTED: python's EXPR on the parsed JSON (as j) equals the
+# python literal WANTED; says what it got when not
+jq_is() {
+	python3 -c '
+import json, sys
+j = json.loads(sys.argv[1])
+try:
+    got = eval(sys.argv[2])
+except Exception as e:
+    got = "%s: %s" % (type(e).__name__, e)
+if got != eval(sys.argv[3]):
+    print("# %s: %r, wanted %s" % (sys.argv[2], got, sys.argv[3]))
+    sys.exit(1)' "$1" "$2" "$3"
+}
+# api_is NODE PATH EXPR VALUE: a fresh GET, 200, and EXPR gives VALUE
+api_is() { local j; j=$(get "$1" "$2") && status_is 200 && jq_is "$j" "$3" "$4"; }
+api_quiet() { api_is "$@" >/dev/null 2>&1; }
+wait_api() { wait_for "${5:-10}" api_quiet "$1" "$2" "$3" "$4" || api_is "$1" "$2" "$3" "$4"; }
+
+tap_plan 19
+
+vigild_start a "$CONF_A" || bail_out "vigild a did not start"
+VIGILD_ARGS=(--http='[::1]:8081')
+vigild_start b "$LAB_TMP/b.conf" || bail_out "vigild b did not start"
+VIGILD_ARGS=()
+
+check "a logs where the API listens (default 127.0.0.1:8080)" \
+	log_wait a "http: REST API on http://127\.0\.0\.1:8080/api/v1/" || logs
+check "GET /api/v1/status: 200 JSON, node a, vigil's version, one instance master, 2 real servers" \
+	eval 'wait_api a /api/v1/status "j[\"counts\"][\"master\"]" 1 10 &&
+		api_is a /api/v1/status "(j[\"node\"], j[\"version\"].startswith(\"vigil \"), j[\"counts\"][\"instances\"], j[\"counts\"][\"real_servers\"])" "(\"a\", True, 1, 2)" &&
+		grep -qi "^content-type: application/json" "$LAB_TMP/headers"' || logs
+
+VI=$(sql "SELECT id FROM vrrp_instance WHERE name = 'VI_1'")
+VSID=$(sql "SELECT id FROM virtual_server")
+R31=$(sql "SELECT id FROM real_server WHERE key = '192.0.2.31:80'")
+diag "store ids: VI_1 $VI, virtual server $VSID, real server .31 $R31"
+
+check "GET /api/v1/instances: VI_1 with its store id, MASTER, priority 150, master 192.0.2.1, VIP 192.0.2.100/24" \
+	api_is a /api/v1/instances '[(i["id"], i["name"], i["state"], i["base_priority"], i["master"], i["vips"][0]["address"]) for i in j["instances"]]' \
+	"[($VI, 'VI_1', 'MASTER', 150, '192.0.2.1', '192.0.2.100/24')]"
+check "GET /api/v1/instances/$VI: the same object, with its last transition's time and reason" \
+	api_is a "/api/v1/instances/$VI" '(j["name"], j["last_transition"]["at"].endswith("Z"), bool(j["last_transition"]["reason"]))' \
+	"('VI_1', True, True)"
+get a /api/v1/instances/999 >/dev/null
+check "GET /api/v1/instances/999: 404 with a JSON error naming the field and the fix" \
+	eval 'status_is 404 && jq_is "$(cat $LAB_TMP/body)" "(j[\"error\"][\"status\"], j[\"error\"][\"field\"], \"instances\" in j[\"error\"][\"fix\"])" "(404, \"id\", True)"'
+get a /api/v1/instances/abc >/dev/null
+check "GET /api/v1/instances/abc: 404 too (not an id)" status_is 404
+get a /api/v2/status >/dev/null
+check "GET /api/v2/status: 404 that points to /api/v1" eval 'status_is 404 && grep -q "/api/v1" "$LAB_TMP/body"'
+
+check "GET /api/v1/virtual-servers: TCP 192.0.2.100:80 with its id, wrr, DR, 2 real servers, quorum met" \
+	api_is a /api/v1/virtual-servers '[(v["id"], v["key"], v["scheduler"], v["forwarding"], v["real_servers_total"], v["quorum_met"]) for v in j["virtual_servers"]]' \
+	"[($VSID, 'TCP 192.0.2.100:80', 'wrr', 'DR', 2, True)]"
+check "GET .../real-servers: both, health up after their first check, weights 5 and 3, ready" \
+	wait_api a "/api/v1/virtual-servers/$VSID/real-servers" \
+	'[(r["key"], r["health"]["state"], r["weight"]["configured"], r["admin_state"]) for r in j["real_servers"]]' \
+	"[('192.0.2.31:80', 'up', 5, 'ready'), ('192.0.2.32:80', 'up', 3, 'ready')]" 10
+check "GET .../real-servers/$R31: 192.0.2.31 port 80, in service, reason 'first check passed'" \
+	api_is a "/api/v1/virtual-servers/$VSID/real-servers/$R31" '(j["address"], j["port"], j["in_service"], j["health"]["reason"])' \
+	"('192.0.2.31', 80, True, 'first check passed')"
+get a "/api/v1/virtual-servers/$VSID/real-servers/999" >/dev/null
+check "an unknown real server id: 404 naming the virtual server" eval 'status_is 404 && grep -q "virtual server $VSID has no real server" "$LAB_TMP/body"'
+
+# ---- health and a drain show ----------------------------------------------------------
+echo 1 >"$HEALTH_DIR/32"
+check "192.0.2.32's check fails: health down with the reason, not in service, quorum still met (5 >= 2)" \
+	wait_api a "/api/v1/virtual-servers/$VSID/real-servers" \
+	'[(r["health"]["state"], r["in_service"], "MISC_CHECK" in (r["health"]["reason"] or "")) for r in j["real_servers"] if r["key"] == "192.0.2.32:80"][0]' \
+	"('down', False, True)" 10
+out=$(ctl -r "kernel upgrade" drain 192.0.2.100:80 192.0.2.31 2>&1) || diag "vigilctl drain: $out"
+check "vigilctl drain: admin_state drain, override by root with the reason, effective weight 0" \
+	wait_api a "/api/v1/virtual-servers/$VSID/real-servers/$R31" '(j["admin_state"], j["override"]["reason"], "uid 0" in j["override"]["who"], j["weight"]["effective"])' \
+	"('drain', 'kernel upgrade', True, 0)" 5
+
+# ---- what the API refuses ---------------------------------------------------------------
+get a "/api/v1/virtual-servers/$VSID/real-servers/$R31" -X PATCH -H 'Content-Type: application/json' -d '{"admin_state":"ready"}' >/dev/null
+check "PATCH (edits are not in the API yet): 405 with Allow: GET, HEAD, nothing changed" \
+	eval 'status_is 405 && grep -qi "^allow: GET, HEAD" "$LAB_TMP/headers" &&
+		api_is a "/api/v1/virtual-servers/$VSID/real-servers/$R31" "j[\"admin_state\"]" "\"drain\""'
+head -c 100000 /dev/zero | tr '\0' 'x' >"$LAB_TMP/big"
+get a /api/v1/status -X POST --data-binary @"$LAB_TMP/big" >/dev/null
+check "a 100 kB body: 413 (the limit is 64 KiB), and mgmt still answers" \
+	eval 'status_is 413 && api_is a /api/v1/status "j[\"node\"]" "\"a\""'
+check "no cookies, no CORS header, Cache-Control: no-store" \
+	eval '! grep -qi "^set-cookie\|^access-control" "$LAB_TMP/headers" && grep -qi "^cache-control: no-store" "$LAB_TMP/headers"'
+
+# ---- b, on IPv6; a failover ---------------------------------------------------------------
+check "b answers on [::1]:8081: VI_1 BACKUP, master 192.0.2.1" \
+	wait_api b /api/v1/instances '[(i["state"], i["master"]) for i in j["instances"]]' "[('BACKUP', '192.0.2.1')]" 10 || logs b
+vigild_stop a || diag "vigild a did not stop"
+check "a stops: within 5 s b's API says MASTER, master 192.0.2.2, status counts master 1" \
+	eval 'wait_api b /api/v1/instances "[(i[\"state\"], i[\"master\"]) for i in j[\"instances\"]]" "[(\"MASTER\", \"192.0.2.2\")]" 5 &&
+		api_is b /api/v1/status "j[\"counts\"][\"master\"]" 1' || logs b
+get a /api/v1/status >/dev/null
+check "a's API is gone with a (connection refused)" eval '[[ $(cat $LAB_TMP/status) == 000 ]]'
+
+tap_done
