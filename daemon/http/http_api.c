@@ -239,6 +239,132 @@ static void list_real_servers(const struct snap_vs *v, struct http_reply *out)
 	answer(out, 200, json_pack("{s:I, s:o}", "virtual_server_id", (json_int_t)v->id, "real_servers", a));
 }
 
+/* ---- /metrics: the Prometheus text format ------------------------------------------ */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void bprintf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+		char *p = realloc(b->p, cap);
+
+		if (!p)
+			return;
+		b->p = p;
+		b->cap = cap;
+	}
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static const char *esc(const char *s, char *out, size_t len)
+{
+	size_t k = 0;
+
+	for (; s && *s && k + 3 < len; s++) {
+		if (*s == '\\' || *s == '"' || *s == '\n') {
+			out[k++] = '\\';
+			out[k++] = *s == '\n' ? 'n' : *s;
+		} else {
+			out[k++] = *s;
+		}
+	}
+	out[k] = '\0';
+	return out;
+}
+
+static void help(struct buf *b, const char *name, const char *type, const char *text)
+{
+	bprintf(b, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+static void get_metrics(const struct http_api_ctx *c, struct http_reply *out)
+{
+	const struct snap *s = c->snap;
+	struct buf b = { 0 };
+	char n1[256], n2[256];
+
+	help(&b, "vigil_up", "gauge", "1: mgmt answers (its snapshot of the state store is this old, in seconds: "
+	     "vigil_snapshot_age_seconds)");
+	bprintf(&b, "vigil_up{node=\"%s\"} 1\n", esc(c->node, n1, sizeof(n1)));
+	help(&b, "vigil_snapshot_age_seconds", "gauge", "age of the state store snapshot served");
+	bprintf(&b, "vigil_snapshot_age_seconds %.3f\n", (double)(c->now_ms - s->loaded_ms) / 1000.0);
+	help(&b, "vigil_vrrp_state", "gauge", "VRRP instance state: 0 init, 1 backup, 2 master, 3 fault");
+	for (size_t i = 0; i < s->n_inst; i++)
+		bprintf(&b, "vigil_vrrp_state{instance=\"%s\",id=\"%lld\",vrid=\"%d\",interface=\"%s\"} %d\n",
+			esc(s->inst[i].name, n1, sizeof(n1)), (long long)s->inst[i].id, s->inst[i].vrid,
+			esc(s->inst[i].ifname, n2, sizeof(n2)), (int)s->inst[i].state);
+	help(&b, "vigil_vrrp_priority", "gauge", "VRRP priority: configured (base) and advertised (effective)");
+	for (size_t i = 0; i < s->n_inst; i++) {
+		esc(s->inst[i].name, n1, sizeof(n1));
+		bprintf(&b, "vigil_vrrp_priority{instance=\"%s\",kind=\"base\"} %d\n", n1, s->inst[i].config_priority);
+		bprintf(&b, "vigil_vrrp_priority{instance=\"%s\",kind=\"effective\"} %d\n", n1,
+			s->inst[i].effective_priority);
+	}
+	help(&b, "vigil_vrrp_transitions", "gauge", "state transitions in the state store's history (bounded by "
+	     "--keep-days/--keep-rows)");
+	for (size_t i = 0; i < s->n_inst; i++)
+		bprintf(&b, "vigil_vrrp_transitions{instance=\"%s\"} %u\n", esc(s->inst[i].name, n1, sizeof(n1)),
+			s->inst[i].transitions);
+	help(&b, "vigil_vrrp_adverts_sent_total", "counter", "adverts sent, as of the last counter snapshot (60 s)");
+	for (size_t i = 0; i < s->n_inst; i++)
+		bprintf(&b, "vigil_vrrp_adverts_sent_total{instance=\"%s\"} %llu\n", esc(s->inst[i].name, n1, sizeof(n1)),
+			(unsigned long long)s->inst[i].adverts_sent);
+	help(&b, "vigil_vrrp_adverts_received_total", "counter", "adverts accepted, as of the last counter snapshot "
+	     "(60 s)");
+	for (size_t i = 0; i < s->n_inst; i++)
+		bprintf(&b, "vigil_vrrp_adverts_received_total{instance=\"%s\"} %llu\n",
+			esc(s->inst[i].name, n1, sizeof(n1)), (unsigned long long)s->inst[i].adverts_received);
+	help(&b, "vigil_real_server_up", "gauge", "1: the real server is in service (checks pass, or not checked "
+	     "yet), 0: not");
+	for (size_t i = 0; i < s->n_rs; i++) {
+		const struct snap_vs *v = snap_vs_by_id(s, s->rs[i].vs_id);
+
+		bprintf(&b, "vigil_real_server_up{virtual_server=\"%s\",real_server=\"%s\"} %d\n",
+			esc(v ? v->key : "", n1, sizeof(n1)), esc(s->rs[i].key, n2, sizeof(n2)), s->rs[i].alive ? 1 : 0);
+	}
+	help(&b, "vigil_real_server_weight", "gauge", "weight: configured, and effective (in IPVS; absent when not "
+	     "in it)");
+	for (size_t i = 0; i < s->n_rs; i++) {
+		const struct snap_vs *v = snap_vs_by_id(s, s->rs[i].vs_id);
+
+		esc(v ? v->key : "", n1, sizeof(n1));
+		esc(s->rs[i].key, n2, sizeof(n2));
+		bprintf(&b, "vigil_real_server_weight{virtual_server=\"%s\",real_server=\"%s\",kind=\"configured\"} %d\n",
+			n1, n2, s->rs[i].config_weight);
+		if (s->rs[i].effective_weight >= 0)
+			bprintf(&b, "vigil_real_server_weight{virtual_server=\"%s\",real_server=\"%s\",kind=\"effective\"} "
+				"%d\n", n1, n2, s->rs[i].effective_weight);
+	}
+	help(&b, "vigil_real_server_checks_failed_total", "counter", "failed health checks, as of the last counter "
+	     "snapshot (60 s)");
+	for (size_t i = 0; i < s->n_rs; i++) {
+		const struct snap_vs *v = snap_vs_by_id(s, s->rs[i].vs_id);
+
+		bprintf(&b, "vigil_real_server_checks_failed_total{virtual_server=\"%s\",real_server=\"%s\"} %llu\n",
+			esc(v ? v->key : "", n1, sizeof(n1)), esc(s->rs[i].key, n2, sizeof(n2)),
+			(unsigned long long)s->rs[i].checks_failed);
+	}
+	out->status = b.p ? 200 : 500;
+	out->body = b.p;
+	out->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
 void http_api_handle(const struct http_api_ctx *c, const char *method, const char *path, const char *body,
 		     size_t len, struct http_reply *out)
 {
@@ -252,6 +378,17 @@ void http_api_handle(const struct http_api_ctx *c, const char *method, const cha
 	memset(out, 0, sizeof(*out));
 	if (strlen(path) >= sizeof(buf)) {
 		error(out, 414, NULL, "use the paths of GET /api/v1/status and the lists", "the path is too long");
+		return;
+	}
+	if (strcmp(path, "/metrics") == 0) {
+		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+			out->allow = "GET, HEAD";
+			error(out, 405, NULL, "use GET", "%s is not allowed on /metrics", method);
+		} else if (!s) {
+			error(out, 503, NULL, "try again in a second", "the state store cannot be read yet");
+		} else {
+			get_metrics(c, out);
+		}
 		return;
 	}
 	snprintf(buf, sizeof(buf), "%s", path);

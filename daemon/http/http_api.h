@@ -5,7 +5,8 @@
  *
  * Read-only so far (issue #7's first part): GET /status, /instances,
  * /instances/{id}, /virtual-servers, /virtual-servers/{id},
- * /virtual-servers/{id}/real-servers, /virtual-servers/{id}/real-servers/{id}.
+ * /virtual-servers/{id}/real-servers, /virtual-servers/{id}/real-servers/{id};
+ * and /metrics in the Prometheus text format.
  * Errors are JSON: {"error": {"status", "message", "field", "fix"}}.
  *
  * Pure: a request and a snapshot in, a status and a JSON text out.

@@ -21,6 +21,7 @@ struct http_reply {
 	int status;              /* 200, 404, ... */
 	char *body;              /* malloc'd JSON text, or NULL */
 	const char *allow;       /* the Allow header of a 405, else NULL */
+	const char *content_type;   /* NULL: application/json */
 };
 
 /* Answer one request; `body` is NUL-terminated (len bytes), "" for none. */

@@ -95,7 +95,7 @@ api_is() { local j; j=$(get "$1" "$2") && status_is 200 && jq_is "$j" "$3" "$4";
 api_quiet() { api_is "$@" >/dev/null 2>&1; }
 wait_api() { wait_for "${5:-10}" api_quiet "$1" "$2" "$3" "$4" || api_is "$1" "$2" "$3" "$4"; }
 
-tap_plan 19
+tap_plan 21
 
 vigild_start a "$CONF_A" || bail_out "vigild a did not start"
 VIGILD_ARGS=(--http='[::1]:8081')
@@ -140,6 +140,18 @@ check "GET .../real-servers/$R31: 192.0.2.31 port 80, in service, reason 'first 
 	"('192.0.2.31', 80, True, 'first check passed')"
 get a "/api/v1/virtual-servers/$VSID/real-servers/999" >/dev/null
 check "an unknown real server id: 404 naming the virtual server" eval 'status_is 404 && grep -q "virtual server $VSID has no real server" "$LAB_TMP/body"'
+
+# ---- /metrics ----------------------------------------------------------------------------
+metrics=$(get a /metrics)
+check "GET /metrics: 200, Prometheus text (text/plain; version=0.0.4), VI_1 master(2) with its id and VRID" \
+	eval 'status_is 200 && grep -qi "^content-type: text/plain; version=0.0.4" "$LAB_TMP/headers" &&
+		grep -qx "vigil_vrrp_state{instance=\"VI_1\",id=\"$VI\",vrid=\"51\",interface=\"eth0\"} 2" <<<"$metrics"' ||
+	diag "$(head -12 <<<"$metrics")"
+check "... both real servers up with their weights; every line is a HELP, a TYPE or NAME{LABELS} NUMBER" \
+	eval 'grep -qx "vigil_real_server_up{virtual_server=\"TCP 192.0.2.100:80\",real_server=\"192.0.2.31:80\"} 1" <<<"$metrics" &&
+		grep -q "^vigil_real_server_weight{virtual_server=\"TCP 192.0.2.100:80\",real_server=\"192.0.2.32:80\",kind=\"configured\"} 3$" <<<"$metrics" &&
+		! grep -vE "^# (HELP|TYPE) vigil_[a-z_]+ |^vigil_[a-z_]+(\{([a-z_]+=\"[^\"]*\",?)+\})? [0-9.]+$" <<<"$metrics"' ||
+	diag "$(grep -vE "^# (HELP|TYPE) vigil_[a-z_]+ |^vigil_[a-z_]+(\{([a-z_]+=\"[^\"]*\",?)+\})? [0-9.]+$" <<<"$metrics" | head -3)"
 
 # ---- health and a drain show ----------------------------------------------------------
 echo 1 >"$HEALTH_DIR/32"
