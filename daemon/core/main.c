@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <libgen.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 #include "core/log.h"
 #include "core/opts.h"
 #include "core/pidfile.h"
+#include "http/http_token.h"
 #include "core/proc.h"
 #include "store/store.h"
 
@@ -120,6 +123,29 @@ static void prepare_store(struct vigil_opts *opts)
 		 store_migrations[store_n_migrations - 1].version);
 }
 
+/* The REST API's bearer token, read or made before mgmt (which runs as
+ * another user) is forked: it inherits it, the file stays root's. */
+static void prepare_http_token(struct vigil_opts *opts)
+{
+	char path[PATH_MAX], dir[PATH_MAX], err[PATH_MAX + 128];
+	int created;
+
+	if (!opts->http_listen)
+		return;
+	if (opts->http_token_file) {
+		snprintf(path, sizeof(path), "%s", opts->http_token_file);
+	} else {
+		snprintf(dir, sizeof(dir), "%s", opts->db_path ? opts->db_path : VIGIL_RUNDIR "/x");
+		snprintf(path, sizeof(path), "%s/http.token", dirname(dir));
+	}
+	if (http_token_load(path, opts->http_token, &created, err, sizeof(err)) < 0) {
+		log_errx("http: %s; REST edits are refused until it is fixed (--http-token-file)", err);
+		return;
+	}
+	if (created)
+		log_notice("http: a new token for REST edits is in %s (mode 0600)", path);
+}
+
 int main(int argc, char **argv)
 {
 	struct vigil_opts opts;
@@ -180,6 +206,7 @@ int main(int argc, char **argv)
 		 PACKAGE_VERSION, path, conf->n_vrrps, conf->n_vss);
 
 	prepare_store(&opts);
+	prepare_http_token(&opts);
 	loop = ev_loop_new();
 	if (!loop)
 		log_fatal("cannot create the event loop");

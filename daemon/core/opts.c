@@ -14,7 +14,7 @@
 #include "core/addr.h"
 #include "core/opts.h"
 
-enum { OPT_MGMT_PID = 256, OPT_DB, OPT_KEEP_DAYS, OPT_KEEP_ROWS, OPT_CONTROL, OPT_HTTP };
+enum { OPT_MGMT_PID = 256, OPT_DB, OPT_KEEP_DAYS, OPT_KEEP_ROWS, OPT_CONTROL, OPT_HTTP, OPT_HTTP_TOKEN };
 
 static const struct option long_opts[] = {
 	{ "use-file", required_argument, NULL, 'f' },
@@ -38,6 +38,7 @@ static const struct option long_opts[] = {
 	{ "keep-rows", required_argument, NULL, OPT_KEEP_ROWS },
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "http", required_argument, NULL, OPT_HTTP },
+	{ "http-token-file", required_argument, NULL, OPT_HTTP_TOKEN },
 	{ "snmp", no_argument, NULL, 'x' },
 	{ "snmp-agent-socket", required_argument, NULL, 'A' },
 	{ "version", no_argument, NULL, 'v' },
@@ -88,6 +89,9 @@ void opts_usage(FILE *out)
 "                            /instances, /virtual-servers) on ADDR:PORT\n"
 "                            ([ADDR6]:PORT for IPv6; default " VIGIL_HTTP_DEFAULT ";\n"
 "                            'none': no HTTP)\n"
+"      --http-token-file=FILE the bearer token REST edits need (made at the\n"
+"                            first start, mode 0600; default: http.token next\n"
+"                            to the --db file)\n"
 "  -x, --snmp                serve KEEPALIVED-MIB, VRRP-MIB, VRRPv3-MIB and\n"
 "                            VIGIL-MIB as an AgentX subagent of snmpd (without\n"
 "                            -x: the parts the enable_snmp_* keywords name)\n"
@@ -150,6 +154,7 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 		case 'u': o->mgmt_user = optarg; break;
 		case OPT_DB: o->db_path = strcmp(optarg, "none") == 0 ? NULL : optarg; break;
 		case OPT_CONTROL: o->control_path = optarg; break;
+		case OPT_HTTP_TOKEN: o->http_token_file = optarg; break;
 		case OPT_HTTP: {
 			struct vaddr a;
 			int port;

@@ -50,6 +50,9 @@ struct vigil_opts {
 	long keep_rows;             /* --keep-rows: per history table, 0 = none */
 	const char *control_path;   /* --control: vigilctl's socket */
 	const char *http_listen;    /* --http: ADDR:PORT of the REST API, NULL: none */
+	const char *http_token_file;/* --http-token-file; NULL: next to the database */
+	char http_token[65];        /* read (or made) by the parent before the children start;
+				       "": edits over HTTP are off */
 	bool snmp;                  /* -x: every MIB, whatever enable_snmp_* says */
 	const char *snmp_socket;    /* -A: AgentX master; NULL: snmp_socket, else default */
 };

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "http/http_api.h"
+#include "http/http_token.h"
 
 #define MAX_SEGS 8
 
@@ -365,97 +366,385 @@ static void get_metrics(const struct http_api_ctx *c, struct http_reply *out)
 	out->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 
-void http_api_handle(const struct http_api_ctx *c, const char *method, const char *path, const char *body,
-		     size_t len, struct http_reply *out)
+/* ---- edits ------------------------------------------------------------------------- */
+
+/* "90", "90s", "30m", "2h", "1d" or a JSON number of seconds: -1 when not. */
+static long long duration_of(json_t *v)
+{
+	const char *s;
+	char *end;
+	long long n;
+
+	if (json_is_integer(v))
+		return json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
+	if (!json_is_string(v))
+		return -1;
+	s = json_string_value(v);
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno || end == s || n < 0)
+		return -1;
+	if (!*end || strcmp(end, "s") == 0)
+		return n;
+	if (strcmp(end, "m") == 0)
+		return n * 60;
+	if (strcmp(end, "h") == 0)
+		return n * 3600;
+	if (strcmp(end, "d") == 0)
+		return n * 86400;
+	return -1;
+}
+
+/* The token, the content type and the body of an edit: 0 with *j the body,
+ * or -1 with `out` set. */
+static int edit_prelude(const struct http_api_ctx *c, const struct http_request *rq, json_t **j,
+			struct http_reply *out)
+{
+	json_error_t jerr;
+	const char *auth = rq->authorization;
+
+	if (!c->token || !*c->token) {
+		error(out, 403, NULL, "vigild's log says why the token file could not be read; fix it and restart",
+		      "edits over HTTP are off: no token");
+		return -1;
+	}
+	if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
+		out->www_authenticate = "Bearer realm=\"vigil\"";
+		error(out, 401, "Authorization", "send 'Authorization: Bearer TOKEN' (the token file: "
+		      "--http-token-file, default http.token next to the database)", "an edit needs the token");
+		return -1;
+	}
+	if (!http_token_equal(auth + 7, c->token)) {
+		error(out, 403, "Authorization", "use the token in vigild's token file", "wrong token");
+		return -1;
+	}
+	if (!rq->content_type || strncmp(rq->content_type, "application/json", 16) != 0) {
+		error(out, 415, "Content-Type", "send 'Content-Type: application/json'",
+		      "the body must be JSON, not '%s'", rq->content_type ? rq->content_type : "(none)");
+		return -1;
+	}
+	*j = json_loadb(rq->body, rq->len, 0, &jerr);
+	if (!*j || !json_is_object(*j)) {
+		error(out, 400, NULL, "send one JSON object", "malformed JSON%s%s", *j ? "" : ": ",
+		      *j ? " (not an object)" : jerr.text);
+		json_decref(*j);
+		return -1;
+	}
+	return 0;
+}
+
+/* Keys of `j` not in `known` (NULL-terminated): the first, else NULL. */
+static const char *unknown_key(json_t *j, const char *const *known)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(j, k, v) {
+		size_t i;
+
+		for (i = 0; known[i] && strcmp(known[i], k) != 0; i++)
+			;
+		if (!known[i])
+			return k;
+	}
+	return NULL;
+}
+
+static char *who_of(const struct http_request *rq, char *buf, size_t len)
+{
+	snprintf(buf, len, "http %s", rq->peer ? rq->peer : "?");
+	return buf;
+}
+
+/* reason and expires, shared by both edits: 0, or -1 with `out` set. */
+static int reason_expires(json_t *j, const char **reason, long long *expires, struct http_reply *out)
+{
+	json_t *r = json_object_get(j, "reason"), *e = json_object_get(j, "expires");
+
+	*reason = "";
+	*expires = 0;
+	if (r && (!json_is_string(r) || strlen(json_string_value(r)) > 200)) {
+		error(out, 422, "reason", "a string of at most 200 characters", "reason must be a short string");
+		return -1;
+	}
+	if (r)
+		*reason = json_string_value(r);
+	if (e && ((*expires = duration_of(e)) < 0 || *expires > 10LL * 365 * 86400)) {
+		error(out, 422, "expires", "seconds, or a duration: \"90s\", \"30m\", \"2h\", \"1d\" (10 years at most)",
+		      "expires is not a duration");
+		return -1;
+	}
+	return 0;
+}
+
+static int patch_real_server(const struct http_api_ctx *c, const struct http_request *rq, const struct snap_vs *v,
+			     const struct snap_rs *r, struct http_reply *out, struct http_edit *edit)
+{
+	static const char *const known[] = { "admin_state", "weight", "reason", "expires", NULL };
+	json_t *j, *st, *w, *e;
+	const char *action, *reason, *bad;
+	long long expires, value = 0;
+	char who[96];
+
+	if (edit_prelude(c, rq, &j, out) < 0)
+		return 0;
+	if ((bad = unknown_key(j, known))) {
+		error(out, 422, bad, "the fields are admin_state, weight, reason, expires", "unknown field '%s'", bad);
+		goto fail;
+	}
+	st = json_object_get(j, "admin_state");
+	w = json_object_get(j, "weight");
+	if (reason_expires(j, &reason, &expires, out) < 0)
+		goto fail;
+	if (st && w) {
+		error(out, 422, "weight", "send admin_state or weight, not both",
+		      "admin_state and weight in one edit");
+		goto fail;
+	}
+	if (w) {
+		if (!json_is_integer(w) || json_integer_value(w) < 0 || json_integer_value(w) > 65535) {
+			error(out, 422, "weight", "a whole number from 0 to 65535", "weight is out of range");
+			goto fail;
+		}
+		action = "weight";
+		value = json_integer_value(w);
+	} else if (st && json_is_string(st) && strcmp(json_string_value(st), "ready") == 0) {
+		action = "clear";
+	} else if (st && json_is_string(st) && strcmp(json_string_value(st), "drain") == 0) {
+		action = "drain";
+	} else if (st && json_is_string(st) && strcmp(json_string_value(st), "maint") == 0) {
+		action = "maint";
+	} else {
+		error(out, 422, st ? "admin_state" : NULL, "admin_state: \"ready\", \"drain\" or \"maint\"; or weight: N",
+		      st ? "admin_state must be ready, drain or maint" : "nothing to change");
+		goto fail;
+	}
+	e = json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", action, "vs", v->key, "rs", r->key, "reason", reason,
+		      "who", who_of(rq, who, sizeof(who)));
+	if (value)
+		json_object_set_new(e, "value", json_integer(value));
+	else if (strcmp(action, "weight") == 0)
+		json_object_set_new(e, "value", json_integer(0));
+	if (expires)
+		json_object_set_new(e, "expires_in", json_integer(expires));
+	edit->vrrp = false;
+	edit->json = json_dumps(e, JSON_COMPACT);
+	edit->vs_id = v->id;
+	edit->rs_id = r->id;
+	json_decref(e);
+	json_decref(j);
+	return edit->json ? 1 : (error(out, 500, NULL, "try again", "out of memory"), 0);
+fail:
+	json_decref(j);
+	return 0;
+}
+
+static int instance_action(const struct http_api_ctx *c, const struct http_request *rq, const struct snap_inst *in,
+			   struct http_reply *out, struct http_edit *edit)
+{
+	static const char *const known[] = { "action", "priority", "reason", "expires", NULL };
+	json_t *j, *e;
+	const char *action, *reason, *bad;
+	long long expires, by = 0;
+	char who[96];
+
+	if (edit_prelude(c, rq, &j, out) < 0)
+		return 0;
+	if ((bad = unknown_key(j, known))) {
+		error(out, 422, bad, "the fields are action, priority, reason, expires", "unknown field '%s'", bad);
+		goto fail;
+	}
+	if (reason_expires(j, &reason, &expires, out) < 0)
+		goto fail;
+	if (json_unpack(j, "{s:s}", "action", &action) < 0) {
+		error(out, 422, "action", "action: \"demote\", \"restore\" or \"set_priority\"", "no action");
+		goto fail;
+	}
+	if (in->config_priority == 255 && strcmp(action, "restore") != 0) {
+		error(out, 409, "action", "the address owner (priority 255) cannot be demoted; stop it instead",
+		      "%s owns its addresses", in->name);
+		goto fail;
+	}
+	if (strcmp(action, "demote") == 0) {
+		by = in->config_priority - 1;       /* priority 1: any backup takes over at once */
+	} else if (strcmp(action, "set_priority") == 0) {
+		json_t *p = json_object_get(j, "priority");
+
+		if (!json_is_integer(p) || json_integer_value(p) < 1 || json_integer_value(p) > in->config_priority) {
+			error(out, 422, "priority", "a whole number from 1 to the configured priority",
+			      "priority must be from 1 to %d", in->config_priority);
+			goto fail;
+		}
+		by = in->config_priority - json_integer_value(p);
+	} else if (strcmp(action, "restore") != 0) {
+		error(out, 422, "action", "action: \"demote\", \"restore\" or \"set_priority\"",
+		      "unknown action '%s'", action);
+		goto fail;
+	}
+	e = json_pack("{s:s, s:s, s:s, s:s}", "action", by ? "demote" : "undemote", "instance", in->name,
+		      "reason", reason, "who", who_of(rq, who, sizeof(who)));
+	if (by)
+		json_object_set_new(e, "value", json_integer(by));
+	if (expires && by)
+		json_object_set_new(e, "expires_in", json_integer(expires));
+	edit->vrrp = true;
+	edit->json = json_dumps(e, JSON_COMPACT);
+	edit->inst_id = in->id;
+	json_decref(e);
+	json_decref(j);
+	return edit->json ? 1 : (error(out, 500, NULL, "try again", "out of memory"), 0);
+fail:
+	json_decref(j);
+	return 0;
+}
+
+void http_api_edited(const struct http_api_ctx *c, const struct http_edit *e, int status, const char *text,
+		     struct http_reply *out)
+{
+	const struct snap_inst *in;
+	const struct snap_rs *r;
+
+	memset(out, 0, sizeof(*out));
+	if (status) {
+		error(out, status == 400 ? 422 : status, NULL, status == 504 ? "check with GET, or vigilctl history" :
+		      "see the message", "%s", text);
+		return;
+	}
+	if (e->inst_id && c->snap && (in = snap_inst_by_id(c->snap, e->inst_id)))
+		answer(out, 200, jinstance(in));
+	else if (e->rs_id && c->snap && (r = snap_rs_by_id(c->snap, e->vs_id, e->rs_id)))
+		answer(out, 200, jreal_server(r));
+	else
+		answer(out, 200, json_pack("{s:s}", "result", text));
+}
+
+/* ---- dispatch ------------------------------------------------------------------------ */
+
+static bool is_read(const char *method)
+{
+	return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+static void not_allowed(struct http_reply *out, const char *allow, const char *method, const char *path)
+{
+	out->allow = allow;
+	error(out, 405, NULL, "see the Allow header", "%s is not allowed on %s", method, path);
+}
+
+int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq, struct http_reply *out,
+		    struct http_edit *edit)
 {
 	char buf[512], *seg[MAX_SEGS], *save = NULL, *p;
 	size_t n = 0;
 	const struct snap *s = c->snap;
+	const char *method = rq->method, *path = rq->path;
 	int64_t id;
 
-	(void)body;
-	(void)len;
 	memset(out, 0, sizeof(*out));
+	memset(edit, 0, sizeof(*edit));
 	if (strlen(path) >= sizeof(buf)) {
 		error(out, 414, NULL, "use the paths of GET /api/v1/status and the lists", "the path is too long");
-		return;
+		return 0;
 	}
 	if (strcmp(path, "/metrics") == 0) {
-		if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-			out->allow = "GET, HEAD";
-			error(out, 405, NULL, "use GET", "%s is not allowed on /metrics", method);
-		} else if (!s) {
+		if (!is_read(method))
+			not_allowed(out, "GET, HEAD", method, path);
+		else if (!s)
 			error(out, 503, NULL, "try again in a second", "the state store cannot be read yet");
-		} else {
+		else
 			get_metrics(c, out);
-		}
-		return;
+		return 0;
 	}
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (p = strtok_r(buf, "/", &save); p && n < MAX_SEGS; p = strtok_r(NULL, "/", &save))
 		seg[n++] = p;
 	if (p || n < 3 || strcmp(seg[0], "api") != 0 || strcmp(seg[1], "v1") != 0) {
 		error(out, 404, NULL, "the API is under /api/v1: GET /api/v1/status", "no such path: %s", path);
-		return;
-	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-		out->allow = "GET, HEAD";
-		error(out, 405, NULL, "this API version only reads: use GET (edits: vigilctl or SNMP SET for now)",
-		      "%s is not allowed on %s", method, path);
-		return;
+		return 0;
 	}
 	if (!s) {
 		error(out, 503, NULL, "try again in a second; vigild's log says why",
 		      "the state store cannot be read yet");
-		return;
+		return 0;
 	}
 	if (n == 3 && strcmp(seg[2], "status") == 0) {
-		get_status(c, out);
-	} else if (strcmp(seg[2], "instances") == 0 && n <= 4) {
+		if (!is_read(method))
+			not_allowed(out, "GET, HEAD", method, path);
+		else
+			get_status(c, out);
+	} else if (strcmp(seg[2], "instances") == 0 && n <= 5) {
 		const struct snap_inst *in;
 
 		if (n == 3) {
-			list_instances(s, out);
-			return;
+			if (!is_read(method))
+				not_allowed(out, "GET, HEAD", method, path);
+			else
+				list_instances(s, out);
+			return 0;
 		}
 		if (!(id = id_of(seg[3])) || !(in = snap_inst_by_id(s, id))) {
 			error(out, 404, "id", "GET /api/v1/instances lists the instances and their ids",
 			      "no instance with id '%s'", seg[3]);
-			return;
+			return 0;
 		}
-		answer(out, 200, jinstance(in));
+		if (n == 4) {
+			if (!is_read(method))
+				not_allowed(out, "GET, HEAD", method, path);
+			else
+				answer(out, 200, jinstance(in));
+			return 0;
+		}
+		if (strcmp(seg[4], "actions") != 0) {
+			error(out, 404, NULL, "under an instance: /actions", "no such path: %s", path);
+			return 0;
+		}
+		if (strcmp(method, "POST") != 0) {
+			not_allowed(out, "POST", method, path);
+			return 0;
+		}
+		return instance_action(c, rq, in, out, edit);
 	} else if (strcmp(seg[2], "virtual-servers") == 0 && n <= 6) {
 		const struct snap_vs *v;
 		const struct snap_rs *r;
 
+		if (n < 6 && !is_read(method)) {
+			not_allowed(out, "GET, HEAD", method, path);
+			return 0;
+		}
 		if (n == 3) {
 			list_virtual_servers(s, out);
-			return;
+			return 0;
 		}
 		if (!(id = id_of(seg[3])) || !(v = snap_vs_by_id(s, id))) {
 			error(out, 404, "id", "GET /api/v1/virtual-servers lists them and their ids",
 			      "no virtual server with id '%s'", seg[3]);
-			return;
+			return 0;
 		}
 		if (n == 4) {
 			answer(out, 200, jvirtual_server(v));
-			return;
+			return 0;
 		}
 		if (strcmp(seg[4], "real-servers") != 0) {
 			error(out, 404, NULL, "under a virtual server: /real-servers", "no such path: %s", path);
-			return;
+			return 0;
 		}
 		if (n == 5) {
 			list_real_servers(v, out);
-			return;
+			return 0;
 		}
 		if (!(id = id_of(seg[5])) || !(r = snap_rs_by_id(s, v->id, id))) {
 			error(out, 404, "id", "GET .../real-servers lists this virtual server's real servers",
 			      "virtual server %lld has no real server with id '%s'", (long long)v->id, seg[5]);
-			return;
+			return 0;
 		}
-		answer(out, 200, jreal_server(r));
+		if (strcmp(method, "PATCH") == 0)
+			return patch_real_server(c, rq, v, r, out, edit);
+		if (!is_read(method))
+			not_allowed(out, "GET, HEAD, PATCH", method, path);
+		else
+			answer(out, 200, jreal_server(r));
 	} else {
 		error(out, 404, NULL, "GET /api/v1/status, /instances, /virtual-servers", "no such path: %s", path);
 	}
+	return 0;
 }

@@ -3,13 +3,18 @@
  * the state store (mgmt/mgmt_snap.h); ids are the store's row ids, the same
  * as the SNMP indexes, stable across reloads and restarts.
  *
- * Read-only so far (issue #7's first part): GET /status, /instances,
- * /instances/{id}, /virtual-servers, /virtual-servers/{id},
- * /virtual-servers/{id}/real-servers, /virtual-servers/{id}/real-servers/{id};
- * and /metrics in the Prometheus text format.
+ * GET /status, /instances, /instances/{id}, /virtual-servers,
+ * /virtual-servers/{id}, /virtual-servers/{id}/real-servers,
+ * /virtual-servers/{id}/real-servers/{id}; /metrics in the Prometheus text
+ * format.  Edits, with the bearer token: PATCH a real server (admin_state
+ * ready | drain | maint, or weight; reason, expires), POST
+ * /instances/{id}/actions (demote, restore, set_priority).  An edit becomes
+ * the JSON the engines take from vigilctl; the answer, once the engine has
+ * applied and stored it, is the object as it is then.
  * Errors are JSON: {"error": {"status", "message", "field", "fix"}}.
  *
- * Pure: a request and a snapshot in, a status and a JSON text out.
+ * Pure: a request and a snapshot in, a status and a JSON text (or an edit
+ * to send) out.
  */
 #ifndef VIGIL_HTTP_API_H
 #define VIGIL_HTTP_API_H
@@ -27,9 +32,21 @@ struct http_api_ctx {
 	const char *version;
 	int64_t started_ms, now_ms;      /* Unix ms: mgmt's start, now */
 	bool snmp_enabled, snmp_connected;
+	const char *token;               /* "": edits are off */
 };
 
-void http_api_handle(const struct http_api_ctx *c, const char *method, const char *path, const char *body,
-		     size_t len, struct http_reply *out);
+/* An edit for an engine, and what to show once it is done. */
+struct http_edit {
+	bool vrrp;                       /* the vrrp process, else the check process */
+	char *json;                      /* malloc'd */
+	int64_t inst_id, vs_id, rs_id;
+};
+
+/* 0: `out` holds the answer.  1: send `edit` (then http_api_edited). */
+int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq, struct http_reply *out,
+		    struct http_edit *edit);
+/* The engine's answer (status 0: done, else its HTTP-like code and text). */
+void http_api_edited(const struct http_api_ctx *c, const struct http_edit *e, int status, const char *text,
+		     struct http_reply *out);
 
 #endif /* VIGIL_HTTP_API_H */

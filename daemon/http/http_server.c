@@ -32,11 +32,15 @@ struct http_server {
 	void *arg;
 };
 
-/* One request while its body arrives. */
-struct req {
+/* One request while its body arrives, and while its answer is awaited. */
+struct http_req {
+	struct http_server *h;
+	struct MHD_Connection *c;
 	char *buf;
 	size_t len;
 	bool too_big;
+	bool waiting, answered;
+	struct http_reply r;
 };
 
 /* Our own listening socket: a bind error names the address and errno. */
@@ -102,6 +106,8 @@ static enum MHD_Result reply(struct MHD_Connection *c, const struct http_reply *
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (r->www_authenticate)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->www_authenticate);
 	ret = MHD_queue_response(c, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -111,8 +117,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  const char *version, const char *upload, size_t *upload_len, void **con_cls)
 {
 	struct http_server *h = cls;
-	struct req *q = *con_cls;
+	struct http_req *q = *con_cls;
 	struct http_reply r = { 0 };
+	struct http_request rq;
+	char peer[INET6_ADDRSTRLEN] = "?";
+	const union MHD_ConnectionInfo *ci;
 
 	(void)version;
 	if (!q) {
@@ -120,8 +129,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		q = calloc(1, sizeof(*q));
 		if (!q)
 			return MHD_NO;
+		q->h = h;
+		q->c = c;
 		*con_cls = q;
 		return MHD_YES;
+	}
+	if (q->answered) {
+		/* resumed: the answer came */
+		q->answered = false;
+		return reply(c, &q->r);
 	}
 	if (*upload_len) {
 		if (!q->too_big && q->len + *upload_len <= h->lim.body_max) {
@@ -148,13 +164,44 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r.body = strdup(text);
 		return reply(c, &r);
 	}
-	h->fn(h->arg, method, url, q->buf ? q->buf : "", q->len, &r);
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, peer, sizeof(peer));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof(peer));
+	}
+	rq = (struct http_request){
+		.method = method, .path = url, .body = q->buf ? q->buf : "", .len = q->len,
+		.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+		.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+		.peer = peer, .handle = q,
+	};
+	h->fn(h->arg, &rq, &r);
+	if (r.status == 0) {
+		q->waiting = true;
+		MHD_suspend_connection(c);
+		return MHD_YES;
+	}
 	return reply(c, &r);
+}
+
+void http_req_done(struct http_req *q, const struct http_reply *r)
+{
+	if (!q->waiting)
+		return;
+	q->waiting = false;
+	q->answered = true;
+	q->r = *r;
+	MHD_resume_connection(q->c);
+	ev_timer_start_in(q->h->loop, &q->h->timer, 0);   /* MHD_run soon */
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	struct req *q = *con_cls;
+	struct http_req *q = *con_cls;
 
 	(void)cls;
 	(void)c;
@@ -222,7 +269,8 @@ struct http_server *http_server_start(struct ev_loop *loop, const char *listen_s
 		free(h);
 		return NULL;
 	}
-	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, h,
+	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+				on_request, h,
 				MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
 				MHD_OPTION_CONNECTION_LIMIT, lim->connections,
 				MHD_OPTION_CONNECTION_TIMEOUT, lim->timeout_s,

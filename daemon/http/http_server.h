@@ -22,11 +22,26 @@ struct http_reply {
 	char *body;              /* malloc'd JSON text, or NULL */
 	const char *allow;       /* the Allow header of a 405, else NULL */
 	const char *content_type;   /* NULL: application/json */
+	const char *www_authenticate;   /* of a 401 */
 };
 
-/* Answer one request; `body` is NUL-terminated (len bytes), "" for none. */
-typedef void (*http_handler_fn)(void *arg, const char *method, const char *path, const char *body,
-				size_t len, struct http_reply *out);
+struct http_req;     /* a request the server waits to answer */
+
+struct http_request {
+	const char *method, *path;
+	const char *body;        /* NUL-terminated (len bytes), "" for none */
+	size_t len;
+	const char *authorization, *content_type;   /* headers, NULL when absent */
+	const char *peer;        /* the client's address */
+	struct http_req *handle; /* for http_req_done, when the answer comes later */
+};
+
+/* Answer one request in `out`; or leave out->status 0 and answer later with
+ * http_req_done(req->handle, ...) (the connection waits, suspended). */
+typedef void (*http_handler_fn)(void *arg, const struct http_request *req, struct http_reply *out);
+
+/* The late answer of a request the handler left waiting; `r->body` is taken. */
+void http_req_done(struct http_req *q, const struct http_reply *r);
 
 struct http_limits {
 	unsigned connections;    /* at once */

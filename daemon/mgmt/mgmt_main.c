@@ -446,11 +446,9 @@ static const char *node_name(const struct child_ctx *ctx)
 
 /* ---- HTTP ----------------------------------------------------------------------- */
 
-static void on_http(void *arg, const char *method, const char *path, const char *body, size_t len,
-		    struct http_reply *out)
+static struct http_api_ctx api_ctx(const struct mgmt *m)
 {
-	struct mgmt *m = arg;
-	struct http_api_ctx c = {
+	return (struct http_api_ctx){
 		.snap = m->snap,
 		.node = m->node,
 		.version = "vigil " PACKAGE_VERSION,
@@ -458,9 +456,51 @@ static void on_http(void *arg, const char *method, const char *path, const char 
 		.now_ms = store_now_ms(),
 		.snmp_enabled = m->snmp,
 		.snmp_connected = m->snmp && snmp_agent_connected(),
+		.token = m->ctx->opts->http_token,
 	};
+}
 
-	http_api_handle(&c, method, path, body, len, out);
+/* A REST edit on its way to an engine. */
+struct http_pending {
+	struct mgmt *m;
+	struct http_edit e;
+	struct http_req *handle;
+};
+
+static void http_edit_done(void *arg, int status, const char *text)
+{
+	struct http_pending *hp = arg;
+	struct http_api_ctx c = api_ctx(hp->m);   /* the snapshot was refreshed for the answer */
+	struct http_reply r;
+
+	http_api_edited(&c, &hp->e, status, text, &r);
+	http_req_done(hp->handle, &r);
+	free(hp->e.json);
+	free(hp);
+}
+
+static void on_http(void *arg, const struct http_request *rq, struct http_reply *out)
+{
+	struct mgmt *m = arg;
+	struct http_api_ctx c = api_ctx(m);
+	struct http_pending *hp;
+	struct http_edit e;
+
+	if (http_api_handle(&c, rq, out, &e) == 0)
+		return;
+	hp = calloc(1, sizeof(*hp));
+	if (!hp || edit_send(m, e.vrrp ? PROC_VRRP : PROC_CHECK, e.json, http_edit_done, hp) < 0) {
+		free(hp);
+		free(e.json);
+		out->status = 503;
+		out->body = strdup("{\"error\":{\"status\":503,\"message\":\"cannot reach the engine\","
+				   "\"field\":null,\"fix\":\"try again in a few seconds\"}}");
+		return;
+	}
+	hp->m = m;
+	hp->e = e;
+	hp->handle = rq->handle;
+	/* out->status stays 0: the answer comes with the engine's */
 }
 
 static void http_start(struct mgmt *m)

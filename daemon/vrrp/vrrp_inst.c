@@ -413,16 +413,21 @@ static void live_soon(struct vrrp_engine *e)
 
 /* A transition, or a new effective priority or master: one record queued
  * (a lock and an append; the writer thread does the SQL). */
-static void store_status(struct vrrp_inst *in, enum vrrp_state from, const char *reason)
+/* The record, and `done` (may be NULL) once it is committed: 0, or -1 when
+ * nothing was queued (no store, no memory). */
+static int store_status_then(struct vrrp_inst *in, enum vrrp_state from, const char *reason,
+			     void (*done)(void *arg, int status, const char *err), void *arg)
 {
 	struct store_rec *r;
 	char m[VADDR_STRLEN] = "";
 
 	if (!in->e->store)
-		return;
+		return -1;
 	r = store_rec_new(reason ? STORE_VRRP_STATE : STORE_VRRP_STATUS);
 	if (!r)
-		return;
+		return -1;
+	r->done = done;
+	r->arg = arg;
 	if (in->fsm.master_addr.family)
 		vaddr_str(&in->fsm.master_addr, m);
 	store_rec_str(r, 0, in->name);
@@ -432,6 +437,12 @@ static void store_status(struct vrrp_inst *in, enum vrrp_state from, const char 
 	store_rec_str(r, 4, m[0] ? m : NULL);
 	r->i[0] = in->fsm.priority;
 	store_writer_put(in->e->store, r);
+	return 0;
+}
+
+static void store_status(struct vrrp_inst *in, enum vrrp_state from, const char *reason)
+{
+	store_status_then(in, from, reason, NULL, NULL);
 }
 
 /* A script's result when it differs from the one stored. */
@@ -1538,10 +1549,27 @@ struct pending_demote {
 	int64_t expires;
 };
 
+struct demote_answer {
+	struct child_ctx *ctx;
+	uint32_t id;
+	char text[256];
+};
+
+static void on_status_stored(void *arg, int status, const char *err)
+{
+	struct demote_answer *a = arg;
+
+	(void)status;
+	(void)err;     /* the demotion itself is stored: a lost status row is refreshed by the next */
+	child_edit_done(a->ctx, a->id, 0, "%s", a->text);
+	free(a);
+}
+
 static void demote_apply(struct pending_demote *pd, const char *note)
 {
 	struct vrrp_engine *e = pd->e;
 	struct vrrp_inst *in = NULL;
+	struct demote_answer *ans;
 
 	if (demote_set(e, pd->name, pd->by, pd->expires) < 0) {
 		child_edit_done(pd->ctx, pd->id, 500, "out of memory");
@@ -1553,9 +1581,22 @@ static void demote_apply(struct pending_demote *pd, const char *note)
 		if (strcmp(e->insts[i]->name, pd->name) == 0)
 			in = e->insts[i];
 	log_notice("(%s) operator: %s%s", pd->name, pd->by ? "demoted" : "demotion cleared", note);
-	child_edit_done(pd->ctx, pd->id, 0, "%s: %s; effective priority now %u (%s)%s", pd->name,
-			pd->by ? "demoted" : "demotion cleared", in ? in->fsm.priority : 0,
-			in ? vrrp_state_name(in->fsm.state) : "?", note);
+	ans = calloc(1, sizeof(*ans));
+	if (ans) {
+		ans->ctx = pd->ctx;
+		ans->id = pd->id;
+		snprintf(ans->text, sizeof(ans->text), "%s: %s; effective priority now %u (%s)%s", pd->name,
+			 pd->by ? "demoted" : "demotion cleared", in ? in->fsm.priority : 0,
+			 in ? vrrp_state_name(in->fsm.state) : "?", note);
+	}
+	/* answer once the new effective priority is stored too, so that what
+	 * mgmt reads after the answer shows it */
+	if (!ans || !in || store_status_then(in, in->fsm.state, NULL, on_status_stored, ans) < 0) {
+		if (ans)
+			on_status_stored(ans, 0, NULL);
+		else
+			child_edit_done(pd->ctx, pd->id, 0, "%s: done", pd->name);
+	}
 }
 
 static void on_demote_stored(void *arg, int status, const char *err)

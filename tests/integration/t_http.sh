@@ -95,7 +95,7 @@ api_is() { local j; j=$(get "$1" "$2") && status_is 200 && jq_is "$j" "$3" "$4";
 api_quiet() { api_is "$@" >/dev/null 2>&1; }
 wait_api() { wait_for "${5:-10}" api_quiet "$1" "$2" "$3" "$4" || api_is "$1" "$2" "$3" "$4"; }
 
-tap_plan 21
+tap_plan 32
 
 vigild_start a "$CONF_A" || bail_out "vigild a did not start"
 VIGILD_ARGS=(--http='[::1]:8081')
@@ -164,11 +164,47 @@ check "vigilctl drain: admin_state drain, override by root with the reason, effe
 	wait_api a "/api/v1/virtual-servers/$VSID/real-servers/$R31" '(j["admin_state"], j["override"]["reason"], "uid 0" in j["override"]["who"], j["weight"]["effective"])' \
 	"('drain', 'kernel upgrade', True, 0)" 5
 
-# ---- what the API refuses ---------------------------------------------------------------
-get a "/api/v1/virtual-servers/$VSID/real-servers/$R31" -X PATCH -H 'Content-Type: application/json' -d '{"admin_state":"ready"}' >/dev/null
-check "PATCH (edits are not in the API yet): 405 with Allow: GET, HEAD, nothing changed" \
-	eval 'status_is 405 && grep -qi "^allow: GET, HEAD" "$LAB_TMP/headers" &&
-		api_is a "/api/v1/virtual-servers/$VSID/real-servers/$R31" "j[\"admin_state\"]" "\"drain\""'
+# ---- edits: the token, the checks, then drain / maint / weight / demote ------------------
+TOKENF=$(vigild_dir a)/http.token
+TOKEN=$(cat "$TOKENF" 2>/dev/null)
+check "the first start made the token file next to the database, mode 0600, 64 hex digits" \
+	eval '[[ $(stat -c %a "$TOKENF") == 600 && $TOKEN =~ ^[0-9a-f]{64}$ ]] && log_has a "a new token for REST edits is in"'
+RSP=/api/v1/virtual-servers/$VSID/real-servers/$R31
+J=(-H 'Content-Type: application/json')
+get a "$RSP" -X PATCH "${J[@]}" -d '{"admin_state":"ready"}' >/dev/null
+check "PATCH without the token: 401 with WWW-Authenticate: Bearer, nothing changed" \
+	eval 'status_is 401 && grep -qi "^www-authenticate: bearer" "$LAB_TMP/headers" &&
+		api_is a "$RSP" "j[\"admin_state\"]" "\"drain\""'
+get a "$RSP" -X PATCH "${J[@]}" -H "Authorization: Bearer ${TOKEN%?}0" -d '{"admin_state":"ready"}' >/dev/null
+check "a wrong token: 403" status_is 403
+AUTH=(-H "Authorization: Bearer $TOKEN")
+get a "$RSP" -X PATCH "${AUTH[@]}" -H 'Content-Type: text/plain' -d '{"admin_state":"ready"}' >/dev/null
+check "text/plain: 415 naming Content-Type" eval 'status_is 415 && grep -q "Content-Type" "$LAB_TMP/body"'
+get a "$RSP" -X PATCH "${AUTH[@]}" "${J[@]}" -d '{"admin_state":' >/dev/null
+check "malformed JSON: 400" status_is 400
+get a "$RSP" -X PATCH "${AUTH[@]}" "${J[@]}" -d '{"admin_state":"sleep"}' >/dev/null
+check "admin_state sleep: 422 naming the field and the values" \
+	eval 'status_is 422 && jq_is "$(cat $LAB_TMP/body)" "(j[\"error\"][\"field\"], \"drain\" in j[\"error\"][\"fix\"])" "(\"admin_state\", True)"'
+get a "$RSP" -X PATCH "${AUTH[@]}" "${J[@]}" -d '{"admin_state":"ready"}' >/dev/null
+check "PATCH admin_state ready: 200 with the real server as it is now: ready, no override" \
+	eval 'status_is 200 && jq_is "$(cat $LAB_TMP/body)" "(j[\"admin_state\"], j[\"override\"])" "(\"ready\", None)"'
+get a "$RSP" -X PATCH "${AUTH[@]}" "${J[@]}" -d '{"admin_state":"maint","reason":"disk swap","expires":"1h"}' >/dev/null
+check "PATCH maint for 1h: 200, maint by 'http 127.0.0.1' with the reason and an expiry; audited" \
+	eval 'status_is 200 && jq_is "$(cat $LAB_TMP/body)" "(j[\"admin_state\"], j[\"override\"][\"who\"], j[\"override\"][\"reason\"], j[\"override\"][\"expires\"] is not None)" "(\"maint\", \"http 127.0.0.1\", \"disk swap\", True)" &&
+		[[ $(sql "SELECT who FROM audit WHERE action = '\''maint'\'' ORDER BY id DESC LIMIT 1") == "http 127.0.0.1" ]]'
+get a "$RSP" -X PATCH "${AUTH[@]}" "${J[@]}" -d '{"weight":7}' >/dev/null
+check "PATCH weight 7: override weight 7, effective 7" \
+	eval 'status_is 200 && wait_api a "$RSP" "(j[\"override\"][\"kind\"], j[\"weight\"][\"override\"], j[\"weight\"][\"effective\"])" "(\"weight\", 7, 7)" 5'
+get a "/api/v1/instances/$VI/actions" -X POST "${AUTH[@]}" "${J[@]}" -d '{"action":"demote","reason":"patching"}' >/dev/null
+check "POST actions demote: 200, effective priority 1; b takes over (b's API says MASTER)" \
+	eval 'status_is 200 && jq_is "$(cat $LAB_TMP/body)" "j[\"effective_priority\"]" 1 &&
+		wait_api b /api/v1/instances "[i[\"state\"] for i in j[\"instances\"]]" "[\"MASTER\"]" 5' || logs
+get a "/api/v1/instances/$VI/actions" -X POST "${AUTH[@]}" "${J[@]}" -d '{"action":"restore"}' >/dev/null
+check "POST actions restore: priority 150 again, a preempts and is MASTER" \
+	eval 'status_is 200 && wait_api a "/api/v1/instances/$VI" "(j[\"state\"], j[\"effective_priority\"])" "(\"MASTER\", 150)" 8' || logs
+get a "/api/v1/instances/$VI" -X POST "${AUTH[@]}" "${J[@]}" -d '{"action":"demote"}' >/dev/null
+check "POST on the instance itself (not /actions): 405, Allow: GET, HEAD" \
+	eval 'status_is 405 && grep -qi "^allow: GET, HEAD" "$LAB_TMP/headers"'
 head -c 100000 /dev/zero | tr '\0' 'x' >"$LAB_TMP/big"
 get a /api/v1/status -X POST --data-binary @"$LAB_TMP/big" >/dev/null
 check "a 100 kB body: 413 (the limit is 64 KiB), and mgmt still answers" \
