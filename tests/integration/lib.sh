@@ -441,6 +441,17 @@ vigild_stop() {
 	return 0
 }
 
+# store_sql DB QUERY: one value from a state database (read-only; "" for
+# no row or NULL).
+store_sql() {
+	python3 - "$1" "$2" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+row = db.execute(sys.argv[2]).fetchone()
+print("" if row is None or row[0] is None else row[0])
+EOF
+}
+
 # log_has NODE ERE: the node's vigild log has a line matching ERE.
 log_has() { grep -Eq -- "$2" "$(vigild_log "$1")"; }
 

@@ -54,14 +54,7 @@ EOF
 write_vrrp_conf "$LAB_TMP/b.conf" b BACKUP 100
 
 DB=$(vigild_dir a)/vigil.db
-sql() {
-	python3 - "$DB" "$1" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-row = db.execute(sys.argv[2]).fetchone()
-print("" if row is None or row[0] is None else row[0])
-EOF
-}
+sql() { store_sql "$DB" "$1"; }
 ctl() { "$VIGILCTL" -s "$(vigild_dir a)/vigil.sock" -d "$DB" "$@"; }
 logs() { diag_file "$(vigild_log "${1:-a}")" "${2:-12}"; }
 

@@ -149,14 +149,7 @@ write_vrrp_conf "$LAB_TMP/b.conf" b BACKUP 100
 sed -i 's/auth_pass 1111/auth_pass pw51/; s|192.0.2.100/24|192.0.2.100/24\n        192.0.2.101/24|' "$LAB_TMP/b.conf"
 
 DB=$(vigild_dir a)/vigil.db
-sql() {
-	python3 - "$DB" "$1" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-row = db.execute(sys.argv[2]).fetchone()
-print("" if row is None or row[0] is None else row[0])
-EOF
-}
+sql() { store_sql "$DB" "$1"; }
 logs() { diag_file "$(vigild_log a)" "${1:-12}"; }
 trap_has() { grep -q -- "$1" "$TRAPLOG" 2>/dev/null; }
 
@@ -311,6 +304,7 @@ check "after a restart: the same indexes, and realServerWeight still 9 (the SET 
 
 # ---- snmpd restarts: the subagent comes back, VRRP does not notice ------------------------------
 wait_is "$INST.4.$VI" "INTEGER: 2" 10 >/dev/null
+b_transitions=$(log_count_or0 b "Entering [A-Z]+ STATE")
 lab_exec b tcpdump -i eth0 -n -tt -l 'ip proto 112 and src 192.0.2.1' >"$SNMPDIR/adverts.txt" 2>/dev/null &
 DUMP=$!
 sleep 2
@@ -328,7 +322,9 @@ wait "$DUMP" 2>/dev/null
 gap=$(awk 'NR > 1 { g = $1 - p; if (g > m) m = g } { p = $1 } END { printf "%d", m * 1000 }' "$SNMPDIR/adverts.txt")
 n=$(wc -l <"$SNMPDIR/adverts.txt")
 diag "$n adverts from a captured on b; longest gap $gap ms"
-check "meanwhile a's adverts kept their 1 s interval (longest gap under 1.2 s)" \
-	eval '(( n >= 5 && gap < 1200 ))'
+# Not a timing assertion (tests do not time): the backup is the judge of a
+# late advert; the gap above is the figure.
+check "meanwhile b heard a's adverts throughout: it stayed BACKUP, no transition logged" \
+	eval '(( n >= 5 )) && (( $(log_count_or0 b "Entering [A-Z]+ STATE") == b_transitions ))'
 
 tap_done

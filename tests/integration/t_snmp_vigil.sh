@@ -302,14 +302,7 @@ CONF_B=$LAB_TMP/b/vigil.conf
 write_vrrp_conf "$CONF_B" b BACKUP 100
 sed -i "s|router_id b|router_id b\n    enable_snmp_vrrp\n    enable_traps\n    snmp_socket unix:$SNMPDIR/b.sock|" "$CONF_B"
 
-sql() {   # sql NODE QUERY: one value from the node's store
-	python3 - "$(vigild_dir "$1")/vigil.db" "$2" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-row = db.execute(sys.argv[2]).fetchone()
-print("" if row is None or row[0] is None else row[0])
-EOF
-}
+sql() { store_sql "$(vigild_dir "$1")/vigil.db" "$2"; }   # sql NODE QUERY
 ctl() { local n=$1; shift; "$VIGILCTL" -s "$(vigild_dir "$n")/vigil.sock" -d "$(vigild_dir "$n")/vigil.db" "$@"; }
 logs() { diag_file "$(vigild_log "${1:-a}")" "${2:-12}"; }
 

@@ -77,14 +77,7 @@ chmod 0644 "$CONF"
 ctl() { "$VIGILCTL" -s "$SOCK" -d "$DB" "$@"; }
 logs() { diag_file "$(vigild_log lb)" "${1:-15}"; }
 # sql QUERY: one value from the database (python's sqlite3, read-only)
-sql() {
-	python3 - "$DB" "$1" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-row = db.execute(sys.argv[2]).fetchone()
-print("" if row is None or row[0] is None else row[0])
-EOF
-}
+sql() { store_sql "$DB" "$1"; }
 rs_weight() { sql "SELECT effective_weight FROM real_server WHERE key = '$1'"; }
 rs_id() { sql "SELECT id FROM real_server WHERE key = '$1'"; }
 vi_id() { sql "SELECT id FROM vrrp_instance WHERE name = 'VI_1'"; }
