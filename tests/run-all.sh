@@ -121,10 +121,11 @@ fuzz_one() {   # fuzz_one TARGET LABEL SEED_DIR...
     rm -rf "$corpus"
 }
 
-step "libFuzzer: config parser and VRRP packet parser, ${fuzz_seconds} s each"
+step "libFuzzer: config parser, VRRP packet parser and REST API requests, ${fuzz_seconds} s each"
 if (cd _build/main && make fuzz >"$out/fuzz-build.log" 2>&1); then
     fuzz_one fuzz_conf "config parser" tests/configs/seeds tests/configs/good tests/configs/bad
     fuzz_one fuzz_vrrp_pkt "VRRP packet parser" tests/fuzz/corpus/vrrp_pkt
+    fuzz_one fuzz_http_api "REST API requests" tests/fuzz/corpus/http_api
 else
     tail -n 20 "$out/fuzz-build.log"
     fail "build fuzz targets"

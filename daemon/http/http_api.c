@@ -173,6 +173,11 @@ static void error(struct http_reply *out, int status, const char *field, const c
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* a path or a value from the request may be anything: JSON strings
+	 * must be UTF-8, so keep printable ASCII only */
+	for (char *q = msg; *q; q++)
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
+			*q = '?';
 	answer(out, status, json_pack("{s:{s:i, s:s, s:o, s:s}}", "error", "status", status, "message", msg,
 				      "field", jtext(field), "fix", fix));
 }
@@ -382,8 +387,8 @@ static long long duration_of(json_t *v)
 	s = json_string_value(v);
 	errno = 0;
 	n = strtoll(s, &end, 10);
-	if (errno || end == s || n < 0)
-		return -1;
+	if (errno || end == s || n < 0 || n > 10LL * 365 * 86400)
+		return -1;      /* (more than 10 years is refused anyway: no overflow below) */
 	if (!*end || strcmp(end, "s") == 0)
 		return n;
 	if (strcmp(end, "m") == 0)
