@@ -88,7 +88,7 @@ api_is() { local j; j=$(get "$1" "$2") && status_is 200 && jq_is "$j" "$3" "$4";
 api_quiet() { api_is "$@" >/dev/null 2>&1; }
 wait_api() { wait_for "${5:-10}" api_quiet "$1" "$2" "$3" "$4" || api_is "$1" "$2" "$3" "$4"; }
 
-tap_plan 32
+tap_plan 34
 
 vigild_start a "$CONF_A" || bail_out "vigild a did not start"
 VIGILD_ARGS=(--http='[::1]:8081')
@@ -204,6 +204,17 @@ check "a 100 kB body: 413 (the limit is 64 KiB), and mgmt still answers" \
 	eval 'status_is 413 && api_is a /api/v1/status "j[\"node\"]" "\"a\""'
 check "no cookies, no CORS header, Cache-Control: no-store" \
 	eval '! grep -qi "^set-cookie\|^access-control" "$LAB_TMP/headers" && grep -qi "^cache-control: no-store" "$LAB_TMP/headers"'
+
+# ---- mgmt killed: VRRP does not notice, mgmt comes back ------------------------------------
+old_mgmt=$(vigild_pid a mgmt)
+b_before=$(log_count_or0 b "Entering [A-Z]+ STATE")
+kill -KILL "$old_mgmt"
+check "SIGKILL to mgmt: it is restarted (new pid) and the API answers again" \
+	eval 'wait_for 10 eval "[[ \$(vigild_pid a mgmt) != $old_mgmt && -n \$(vigild_pid a mgmt) ]]" &&
+		wait_api a /api/v1/status "j[\"counts\"][\"master\"]" 1 10' || logs
+check "... and the VIP did not move: a still MASTER, b logged no transition" \
+	eval 'api_is a "/api/v1/instances/$VI" "j[\"state\"]" "\"MASTER\"" &&
+		(( $(log_count_or0 b "Entering [A-Z]+ STATE") == b_before )) && vip_on a 192.0.2.100'
 
 # ---- b, on IPv6; a failover ---------------------------------------------------------------
 check "b answers on [::1]:8081: VI_1 BACKUP, master 192.0.2.1" \
