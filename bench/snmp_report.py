@@ -10,7 +10,11 @@ RESULTS holds one JSON object a line, written by bench/snmp:
               rows, columns (of a table's last walk: distinct indexes and
               column numbers), cpu_agent, cpu_snmpd (CPU seconds per walk
               of the subagent's process and of snmpd), load (1 min, after)
+              t_begin, t_end (epoch seconds: the walks of this line)
   kind=rss    impl, where, instances, real_servers, rss_* after the walks
+  kind=host   t, load, qemu, other: with --where vm, a sample of the host
+              every 5 s: 1-minute load, CPU percent (of one core) of qemu
+              and of every other process over the last 5 s
 Standard library only.
 """
 
@@ -48,6 +52,16 @@ def rss_text(r):
     return "%.1f (%s)" % (tot / 1024.0, ", ".join(parts))
 
 
+def size_key(r):
+    """instances, real servers, virtual servers (100 real servers each
+    unless the line says otherwise)."""
+    return (r["instances"], r["real_servers"], r.get("virtual_servers", max(1, r["real_servers"] // 100)))
+
+
+def size_text(r):
+    return "%d/%d/%d" % size_key(r)
+
+
 def times_of(r):
     t = str(r.get("times", ""))
     return [float(x) for x in t.split(",") if x]
@@ -57,10 +71,22 @@ def main():
     rows = load(sys.argv[1])
     starts = [r for r in rows if r["kind"] == "start"]
     walks = [r for r in rows if r["kind"] == "walk"]
-    rsss = {(r["impl"], r["where"], r["instances"], r["real_servers"]): r
-            for r in rows if r["kind"] == "rss"}
+    host = sorted((r for r in rows if r["kind"] == "host"), key=lambda r: r["t"])
+
+    def host_during(r):
+        """The host's mean CPU of qemu / of the rest during a walk line."""
+        if not host or "t_begin" not in r:
+            return None
+        a, b = float(r["t_begin"]), float(r["t_end"])
+        s = [h for h in host if a <= h["t"] <= b + 5]
+        if not s:
+            return None
+        return (sum(h["qemu"] for h in s) / len(s), sum(h["other"] for h in s) / len(s))
+    rsss = {(r["impl"], r["where"], size_key(r)): r for r in rows if r["kind"] == "rss"}
     notes = []
 
+    print("Sizes: instances/real servers/virtual servers.")
+    print()
     print("Startup: seconds from the daemon's start until version.0 answers (registered) and")
     print("until every instance / virtual server / real server is in its table, and until every")
     print("instance's VIP is up (all MASTER; the walks start %s s later); RSS in MiB (VmRSS)." % "6")
@@ -69,8 +95,8 @@ def main():
     print(hdr)
     print("-" * len(hdr))
     for r in starts:
-        size = "%d/%d" % (r["instances"], r["real_servers"])
-        key = (r["impl"], r["where"], r["instances"], r["real_servers"])
+        size = size_text(r)
+        key = (r["impl"], r["where"], size_key(r))
         if "t_registered" not in r:
             print("%-10s %-12s %-10s not measured: %s" % (
                 r["where"][:10], size, r["impl"], r.get("why", "?")))
@@ -84,7 +110,7 @@ def main():
         print("%-10s %-12s %-10s %-10s %-10s %-10s %-10s %-8s %s | %s" % (
             r["where"][:10], size, r["impl"], fmt_s(r["t_registered"]),
             t("t_instances", "rows_instances", r["instances"]),
-            t("t_virtual_servers", "rows_virtual_servers", r["real_servers"] // 100),
+            t("t_virtual_servers", "rows_virtual_servers", size_key(r)[2]),
             t("t_real_servers", "rows_real_servers", r["real_servers"]),
             fmt_s(r.get("t_vips")), rss_text(r), rss_text(rsss.get(key, {}))))
         if r.get("why"):
@@ -94,38 +120,60 @@ def main():
     print("Walks: varbinds returned, median wall time of the walks (min-max, number of walks),")
     print("varbinds/s = varbinds / median.  bulk = snmpbulkwalk -Cr50, getnext = snmpwalk.")
     print("CPU: seconds per walk (mean) of the subagent (vigild's mgmt process, keepalived's")
-    print("vrrp process) / of snmpd; load: 1-minute load average after the walks.")
+    print("vrrp process for its VRRP tables, check process for the LVS tables) / of snmpd;")
+    print("load: 1-minute load average after the walks.")
+    if host:
+        print("host qemu/other: in the VM, the host's CPU (percent of one core) of qemu and of")
+        print("everything else during the walks (the guest's speed under TCG is the host's).")
     hdr = "%-10s %-12s %-10s %-18s %-7s %9s %-11s %-26s %10s %-13s %5s" % (
         "where", "size", "impl", "sub-tree", "tool", "varbinds", "rows x cols", "time s (min-max, n)",
         "varbinds/s", " CPU agt/snmpd", "load")
+    if host:
+        hdr += "  host qemu/other"
     print(hdr)
     print("-" * len(hdr))
     med = {}
+    cut = {}  # walks cut by --walk-timeout: (varbinds so far, seconds)
     for r in walks:
-        size = "%d/%d" % (r["instances"], r["real_servers"])
+        size = size_text(r)
         ts = times_of(r)
         st = r.get("status", 0)
         m = statistics.median(ts) if ts else None
         if st == 124:
             tt = ">%s (timed out)" % (fmt_s(ts[-1]) if ts else "?")
             rate = "%.0f+" % (r["varbinds"] / ts[-1]) if ts and ts[-1] else "-"
+            if ts and ts[-1] and r["varbinds"]:
+                cut[(r["where"], r["impl"], r["subtree"], r["tool"],
+                     size_key(r))] = (r["varbinds"], ts[-1])
         elif st not in (0, "0"):
-            tt = "failed (exit %s)" % st
+            # e.g. "Timeout: No Response": one request took over -t 30
+            tt = "failed after %s s (exit %s)" % (fmt_s(ts[-1]) if ts else "?", st)
             rate = "-"
+            if ts and ts[-1] and r["varbinds"]:
+                rate = "%.0f+" % (r["varbinds"] / ts[-1])
+                cut[(r["where"], r["impl"], r["subtree"], r["tool"], size_key(r))] = (r["varbinds"], ts[-1])
+            if r.get("error"):
+                notes.append("%s %s %s %s: the walk stopped after %d varbinds: %s" % (
+                    r["impl"], size_text(r), r["subtree"], r["tool"], r["varbinds"], r["error"]))
         elif not r["varbinds"]:
             tt = "%.3f (empty: not served)" % m
             rate = "-"
         else:
             tt = "%.3f (%.3f-%.3f, %d)" % (m, min(ts), max(ts), len(ts))
             rate = "%.0f" % (r["varbinds"] / m) if m else "-"
-            med[(r["where"], r["impl"], r["subtree"], r["tool"], r["instances"])] = (r["varbinds"], m)
+            med[(r["where"], r["impl"], r["subtree"], r["tool"],
+                 size_key(r))] = (r["varbinds"], m)
         shape = "%d x %d" % (r["rows"], r["columns"]) if "rows" in r and r["varbinds"] else "-"
         cpu = "-"
         if r.get("cpu_agent") is not None and r["varbinds"]:
             cpu = "%.2f/%.2f" % (float(r["cpu_agent"]), float(r.get("cpu_snmpd", 0)))
-        print("%-10s %-12s %-10s %-18s %-7s %9d %-11s %-26s %10s  %-12s %5s" % (
+        line = "%-10s %-12s %-10s %-18s %-7s %9d %-11s %-26s %10s  %-12s %5s" % (
             r["where"][:10], size, r["impl"], r["subtree"], r["tool"], r["varbinds"], shape, tt, rate,
-            cpu, r.get("load", "-")))
+            cpu, r.get("load", "-"))
+        hd = host_during(r)
+        if hd:
+            line += "  %4.0f/%-4.0f" % hd
+        print(line)
     print()
 
     # Side by side: the same sub-tree, tool and size walked through each
@@ -134,7 +182,7 @@ def main():
     # the speed ratio is of varbinds/s, and of the time as well.
     # The whole MIB only when both served the LVS tables (keepalived
     # without IPVS serves the VRRP part only).
-    no_lvs = {(r["where"], r["impl"], r["instances"]) for r in starts
+    no_lvs = {(r["where"], r["impl"], size_key(r)) for r in starts
               if "t_registered" in r and not r.get("checker", 1)}
     pairs = []
     for (where, impl, sub, tool, n), (v, t) in sorted(med.items()):
@@ -142,18 +190,27 @@ def main():
             continue
         if sub == "KEEPALIVED-MIB" and ((where, "keepalived", n) in no_lvs or (where, impl, n) in no_lvs):
             continue
-        o = med.get((where, "keepalived", sub, tool, n))
+        key = (where, "keepalived", sub, tool, n)
+        o = med.get(key)
+        more = ""
+        if not o and key in cut:
+            # keepalived's walk was cut: its time is a lower bound; its
+            # varbinds/s is of the part walked.
+            o, more = cut[key], ">"
         if not o or not t or not o[1]:
             continue
-        pairs.append("%-10s %-6d %-18s %-7s %9d %8.3f %9.0f %9d %8.3f %9.0f %8.2fx %8.2fx" % (
-            where[:10], n, sub, tool, v, t, v / t, o[0], o[1], o[0] / o[1],
-            (v / t) / (o[0] / o[1]), o[1] / t))
+        pairs.append("%-10s %-12s %-18s %-7s %9d %8.3f %9.0f %9d %8s %9.0f %8sx %8sx" % (
+            where[:10], "%d/%d/%d" % n, sub, tool, v, t, v / t, o[0], more + "%.3f" % o[1], o[0] / o[1],
+            more + "%.2f" % ((v / t) / (o[0] / o[1])), more + "%.2f" % (o[1] / t)))
     if pairs:
         print("vigild beside keepalived (sub-trees both serve): medians; 'rate x' = vigild's")
         print("varbinds/s over keepalived's, 'time x' = keepalived's time over vigild's (above 1:")
-        print("vigild faster).")
-        hdr = "%-10s %-6s %-18s %-7s %9s %8s %9s %9s %8s %9s %9s %9s" % (
-            "where", "inst.", "sub-tree", "tool", "v.vbinds", "v.time", "v.vb/s",
+        print("vigild faster); '>': keepalived's walk was cut (by --walk-timeout, or a request that")
+        print("timed out, see the notes): its varbinds are")
+        print("those it returned by then, 'time x' is a lower bound, 'rate x' is against the part")
+        print("walked.")
+        hdr = "%-10s %-12s %-18s %-7s %9s %8s %9s %9s %8s %9s %9s %9s" % (
+            "where", "size", "sub-tree", "tool", "v.vbinds", "v.time", "v.vb/s",
             "k.vbinds", "k.time", "k.vb/s", "rate x", "time x")
         print(hdr)
         print("-" * len(hdr))
@@ -163,9 +220,12 @@ def main():
 
     # Growth: between the smallest and the largest size measured, the
     # exponent k in time ~ varbinds^k (1: linear, 2: quadratic).
+    # Sizes grow within a layout: so many real servers per virtual
+    # server, or all of them in one.
     groups = {}
     for (where, impl, sub, tool, n), v in med.items():
-        groups.setdefault((where, impl, sub, tool), []).append((n, v))
+        layout = "1 vs" if n[2] == 1 else "%d/vs" % (n[1] // n[2])
+        groups.setdefault((where, impl, sub, tool, layout), []).append((n, v))
     lines = []
     for key, lst in sorted(groups.items()):
         lst.sort()
@@ -176,13 +236,19 @@ def main():
             continue
         k = math.log(t1 / t0) / math.log(v1 / v0)
         per = " -> ".join("%.0f" % (v / t) for _, (v, t) in lst)
-        lines.append("%-10s %-10s %-18s %-7s %6.1fx %7.1fx %5.2f   %s" % (
-            key[0][:10], key[1], key[2], key[3], v1 / v0, t1 / t0, k, per))
+        # k from each size to the next
+        steps = []
+        for (_, (va, ta)), (_, (vb, tb)) in zip(lst, lst[1:]):
+            if va and vb and va != vb and ta and tb:
+                steps.append("%.2f" % (math.log(tb / ta) / math.log(vb / va)))
+        lines.append("%-10s %-10s %-18s %-7s %-7s %6.1fx %7.1fx %5.2f %-12s %s" % (
+            key[0][:10], key[1], key[2], key[3], key[4], v1 / v0, t1 / t0, k, ",".join(steps) or "-", per))
     if lines:
         print("Growth from the smallest to the largest size: varbinds x, time x, and k in")
-        print("time ~ varbinds^k (about 1: linear; about 2: quadratic); varbinds/s at each size.")
-        hdr = "%-10s %-10s %-18s %-7s %7s %8s %5s   %s" % (
-            "where", "impl", "sub-tree", "tool", "rows", "time", "k", "varbinds/s by size")
+        print("time ~ varbinds^k (about 1: linear; about 2: quadratic), overall and from each")
+        print("size to the next; varbinds/s at each size.  Walks cut by --walk-timeout are left out.")
+        hdr = "%-10s %-10s %-18s %-7s %-7s %7s %8s %5s %-12s %s" % (
+            "where", "impl", "sub-tree", "tool", "r.s/v.s", "vbinds", "time", "k", "k by step", "varbinds/s by size")
         print(hdr)
         print("-" * len(hdr))
         for l in lines:
