@@ -409,7 +409,7 @@ static void on_live_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 {
 	struct check_lvs *l = arg;
 	struct lb_kernel k = { 0 };
-	struct lb_live *r;
+	struct lb_live *r, *buf;
 	size_t n = 0, i = 0;
 
 	ev_timer_start_in(loop, t, LB_LIVE_EVERY_S * EV_NSEC_PER_SEC);
@@ -417,13 +417,20 @@ static void on_live_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 		return;
 	for (size_t s = 0; s < k.n_svcs; s++)
 		n += 1 + k.svcs[s].n_dests;
-	if ((r = shstats_w_begin(l->live, n))) {
+	/* formatted aside, then copied in: the reader waits a copy, not the
+	 * formatting of thousands of keys */
+	buf = calloc(n + 1, sizeof(*buf));
+	if (buf) {
 		for (size_t s = 0; s < k.n_svcs; s++) {
-			live_one(&r[i++], &k.svcs[s], NULL);
+			live_one(&buf[i++], &k.svcs[s], NULL);
 			for (size_t d = 0; d < k.svcs[s].n_dests; d++)
-				live_one(&r[i++], &k.svcs[s], &k.svcs[s].dests[d]);
+				live_one(&buf[i++], &k.svcs[s], &k.svcs[s].dests[d]);
 		}
-		shstats_w_end(l->live, store_now_ms());
+		if ((r = shstats_w_begin(l->live, n))) {
+			memcpy(r, buf, n * sizeof(*buf));
+			shstats_w_end(l->live, store_now_ms());
+		}
+		free(buf);
 	}
 	kern_ipvs_list_free(&k);
 }

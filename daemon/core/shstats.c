@@ -219,9 +219,12 @@ ssize_t shstats_r_read(struct shstats_r *r, const void **recs, int64_t *written_
 	if (r_map(r) < 0)
 		return -1;
 	h = r->map;
-	if (h->magic != SHSTATS_MAGIC || h->kind != r->kind || h->rec_size != r->rec_size)
+	if (h->magic != SHSTATS_MAGIC || h->kind != r->kind || h->rec_size != r->rec_size) {
+		errno = EINVAL;
 		return -1;
+	}
 	for (int i = 0; i < READ_TRIES; i++) {
+		errno = EBUSY;
 		uint32_t s1 = __atomic_load_n(&h->seq, __ATOMIC_ACQUIRE), s2;
 		size_t n = h->n, len = n * r->rec_size;
 		int64_t at = h->written_ms;
@@ -231,8 +234,10 @@ ssize_t shstats_r_read(struct shstats_r *r, const void **recs, int64_t *written_
 			usleep(50);
 			continue;
 		}
-		if (HDR_SIZE + len > r->map_len)
+		if (HDR_SIZE + len > r->map_len) {
+			errno = EINVAL;
 			return -1;
+		}
 		if (len > r->buf_cap) {
 			void *b = realloc(r->buf, len);
 
@@ -247,6 +252,7 @@ ssize_t shstats_r_read(struct shstats_r *r, const void **recs, int64_t *written_
 		s2 = __atomic_load_n(&h->seq, __ATOMIC_RELAXED);
 		if (s1 != s2)
 			continue;
+		errno = 0;
 		*recs = r->buf;
 		if (written_ms)
 			*written_ms = at;
@@ -254,6 +260,7 @@ ssize_t shstats_r_read(struct shstats_r *r, const void **recs, int64_t *written_
 			*pid = who;
 		return (ssize_t)n;
 	}
+	errno = EBUSY;
 	return -1;
 }
 

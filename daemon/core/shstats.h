@@ -40,8 +40,9 @@ struct shstats_r *shstats_r_new(const char *path, uint32_t kind, size_t rec_size
 /* A consistent copy of the records: *recs points into a buffer r owns
  * (valid until the next call), *written_ms is when they were published,
  * *pid the writer's process.  Returns the number of records, or -1 when
- * there is no file (yet), nothing published in it yet, an update in
- * progress that did not end within 2 ms, or another layout. */
+ * there is no file (yet), nothing published in it yet, or another layout;
+ * -1 with errno EBUSY when an update in progress did not end within 2 ms
+ * (the caller keeps what it read before). */
 ssize_t shstats_r_read(struct shstats_r *r, const void **recs, int64_t *written_ms, pid_t *pid);
 void shstats_r_free(struct shstats_r *r);
 

@@ -21,6 +21,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -797,6 +798,11 @@ static void lvs_read(bool force)
 	int64_t written = 0;
 	ssize_t n = lvs_r ? shstats_r_read(lvs_r, &recs, &written, NULL) : -1;
 
+	if (n < 0 && errno == EBUSY && lvs) {
+		if (force)
+			lvs_attach();   /* a new snapshot: the rows moved, the copy did not */
+		return;         /* being rewritten: keep the last copy */
+	}
 	if (n < 0) {
 		if (lvs) {
 			free(lvs);

@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -510,6 +511,8 @@ static void read_live(bool force)
 	ssize_t n = live_r ? shstats_r_read(live_r, &recs, &written, NULL) : -1;
 	struct vrrp_live *copy = NULL;
 
+	if (n < 0 && errno == EBUSY && live_written != -1 && !force)
+		return;         /* being rewritten: keep the last copy */
 	if (n < 1) {
 		have_router = false;
 		if (force || live_written != -1)
