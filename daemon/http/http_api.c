@@ -455,6 +455,24 @@ static const char *unknown_key(json_t *j, const char *const *known)
 	return NULL;
 }
 
+/* The checks every edit shares: token, content type, a JSON object with
+ * only `known` fields, reason and expires.  0 with *j the body, or -1 with
+ * `out` set. */
+static int edit_body(const struct http_api_ctx *c, const struct http_request *rq, const char *const *known,
+		     json_t **j, const char **reason, long long *expires, struct http_reply *out);
+
+/* The edit as JSON for the engine (e is consumed): 1, or 0 with `out` set. */
+static int edit_ready(struct http_edit *edit, json_t *e, struct http_reply *out)
+{
+	edit->json = json_dumps(e, JSON_COMPACT);
+	json_decref(e);
+	if (!edit->json) {
+		error(out, 500, NULL, "try again", "out of memory");
+		return 0;
+	}
+	return 1;
+}
+
 static char *who_of(const struct http_request *rq, char *buf, size_t len)
 {
 	snprintf(buf, len, "http %s", rq->peer ? rq->peer : "?");
@@ -482,25 +500,39 @@ static int reason_expires(json_t *j, const char **reason, long long *expires, st
 	return 0;
 }
 
+static int edit_body(const struct http_api_ctx *c, const struct http_request *rq, const char *const *known,
+		     json_t **j, const char **reason, long long *expires, struct http_reply *out)
+{
+	char fields[128] = "";
+	const char *bad;
+
+	if (edit_prelude(c, rq, j, out) < 0)
+		return -1;
+	if ((bad = unknown_key(*j, known))) {
+		for (size_t i = 0; known[i]; i++)
+			snprintf(fields + strlen(fields), sizeof(fields) - strlen(fields), "%s%s", i ? ", " : "",
+				 known[i]);
+		error(out, 422, bad, fields, "unknown field '%s' (the fields are listed in 'fix')", bad);
+	} else if (reason_expires(*j, reason, expires, out) == 0) {
+		return 0;
+	}
+	json_decref(*j);
+	return -1;
+}
+
 static int patch_real_server(const struct http_api_ctx *c, const struct http_request *rq, const struct snap_vs *v,
 			     const struct snap_rs *r, struct http_reply *out, struct http_edit *edit)
 {
 	static const char *const known[] = { "admin_state", "weight", "reason", "expires", NULL };
 	json_t *j, *st, *w, *e;
-	const char *action, *reason, *bad;
+	const char *action, *reason;
 	long long expires, value = 0;
 	char who[96];
 
-	if (edit_prelude(c, rq, &j, out) < 0)
+	if (edit_body(c, rq, known, &j, &reason, &expires, out) < 0)
 		return 0;
-	if ((bad = unknown_key(j, known))) {
-		error(out, 422, bad, "the fields are admin_state, weight, reason, expires", "unknown field '%s'", bad);
-		goto fail;
-	}
 	st = json_object_get(j, "admin_state");
 	w = json_object_get(j, "weight");
-	if (reason_expires(j, &reason, &expires, out) < 0)
-		goto fail;
 	if (st && w) {
 		error(out, 422, "weight", "send admin_state or weight, not both",
 		      "admin_state and weight in one edit");
@@ -533,12 +565,10 @@ static int patch_real_server(const struct http_api_ctx *c, const struct http_req
 	if (expires)
 		json_object_set_new(e, "expires_in", json_integer(expires));
 	edit->vrrp = false;
-	edit->json = json_dumps(e, JSON_COMPACT);
 	edit->vs_id = v->id;
 	edit->rs_id = r->id;
-	json_decref(e);
 	json_decref(j);
-	return edit->json ? 1 : (error(out, 500, NULL, "try again", "out of memory"), 0);
+	return edit_ready(edit, e, out);
 fail:
 	json_decref(j);
 	return 0;
@@ -549,18 +579,12 @@ static int instance_action(const struct http_api_ctx *c, const struct http_reque
 {
 	static const char *const known[] = { "action", "priority", "reason", "expires", NULL };
 	json_t *j, *e;
-	const char *action, *reason, *bad;
+	const char *action, *reason;
 	long long expires, by = 0;
 	char who[96];
 
-	if (edit_prelude(c, rq, &j, out) < 0)
+	if (edit_body(c, rq, known, &j, &reason, &expires, out) < 0)
 		return 0;
-	if ((bad = unknown_key(j, known))) {
-		error(out, 422, bad, "the fields are action, priority, reason, expires", "unknown field '%s'", bad);
-		goto fail;
-	}
-	if (reason_expires(j, &reason, &expires, out) < 0)
-		goto fail;
 	if (json_unpack(j, "{s:s}", "action", &action) < 0) {
 		error(out, 422, "action", "action: \"demote\", \"restore\" or \"set_priority\"", "no action");
 		goto fail;
@@ -593,11 +617,9 @@ static int instance_action(const struct http_api_ctx *c, const struct http_reque
 	if (expires && by)
 		json_object_set_new(e, "expires_in", json_integer(expires));
 	edit->vrrp = true;
-	edit->json = json_dumps(e, JSON_COMPACT);
 	edit->inst_id = in->id;
-	json_decref(e);
 	json_decref(j);
-	return edit->json ? 1 : (error(out, 500, NULL, "try again", "out of memory"), 0);
+	return edit_ready(edit, e, out);
 fail:
 	json_decref(j);
 	return 0;
