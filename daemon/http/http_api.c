@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "http/http_api.h"
+#include "http/http_assets.h"
 #include "http/http_token.h"
 
 #define MAX_SEGS 8
@@ -671,6 +672,21 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 	memset(edit, 0, sizeof(*edit));
 	if (strlen(path) >= sizeof(buf)) {
 		error(out, 414, NULL, "use the paths of GET /api/v1/status and the lists", "the path is too long");
+		return 0;
+	}
+	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/metrics") != 0) {
+		const struct http_asset *a = http_asset_find(path);
+
+		if (!a)
+			error(out, 404, NULL, "the status page is at /, the API under /api/v1", "no such path: %s",
+			      path);
+		else if (!is_read(method))
+			not_allowed(out, "GET, HEAD", method, path);
+		else {
+			out->status = 200;
+			out->body = strdup(a->data);
+			out->content_type = a->content_type;
+		}
 		return 0;
 	}
 	if (strcmp(path, "/metrics") == 0) {
