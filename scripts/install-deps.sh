@@ -18,7 +18,14 @@ iproute2 procps psmisc
 python3 iputils-arping tcpdump keepalived openssl curl
 snmpd snmp snmptrapd smitools monitoring-plugins-standard python3-pysmi erlang-snmp
 qemu-system-x86 busybox-static ipvsadm cpio kmod
+chromium python3-yaml python3-jsonschema wrk
 "
+# The browser test drives Debian's chromium with playwright-core (from npm,
+# tests/browser/package.json): node and npm come from Debian unless a node
+# is already installed (NodeSource's carries its own npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    PKGS="$PKGS nodejs npm"
+fi
 
 missing=""
 for p in $PKGS; do
