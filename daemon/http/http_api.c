@@ -82,6 +82,14 @@ static const char *family_name(int f)
 
 /* ---- objects -------------------------------------------------------------------- */
 
+/* Split-brain detection is issue #8: until it exists every instance says
+ * "unknown" (never "ok", which would claim a check that was not made). */
+static json_t *jsplit_brain(const struct snap_inst *in)
+{
+	(void)in;
+	return json_pack("{s:s, s:n, s:[]}", "status", "unknown", "since", "evidence");
+}
+
 static json_t *jinstance(const struct snap_inst *in)
 {
 	json_t *vips = json_array(), *tracks = json_array();
@@ -101,7 +109,7 @@ static json_t *jinstance(const struct snap_inst *in)
 		json_array_append_new(tracks, json_pack("{s:s, s:s}", "interface", in->track_ifs[i].name, "kind",
 							"interface"));
 	return json_pack("{s:I, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:i, s:b, s:o, "
-			 "s:o, s:o, s:{s:I, s:I, s:I}}",
+			 "s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o}",
 			 "id", (json_int_t)in->id, "name", in->name, "vrid", in->vrid, "interface", in->ifname,
 			 "family", family_name(in->family), "version", in->version,
 			 "state", snap_state_name(in->state), "initial_state", snap_state_name(in->initial),
@@ -113,16 +121,44 @@ static json_t *jinstance(const struct snap_inst *in)
 			 "sync_group", jtext(in->sync_group), "trackers", tracks, "override", joverride(&in->ov),
 			 "statistics", "transitions", (json_int_t)in->transitions,
 			 "adverts_sent", (json_int_t)in->adverts_sent, "adverts_received",
-			 (json_int_t)in->adverts_received);
+			 (json_int_t)in->adverts_received, "became_master", (json_int_t)in->become_master,
+			 "split_brain", jsplit_brain(in));
 }
 
-static json_t *jreal_server(const struct snap_rs *r)
+/* IPVS's figures of a service or destination (null: none, e.g. no IPVS). */
+static json_t *jconnections(const struct lb_live *l)
 {
+	if (!l)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I}", "active", (json_int_t)l->active_conns,
+			 "inactive", (json_int_t)l->inact_conns, "total", (json_int_t)l->stats.conns);
+}
+
+static json_t *jrates(const struct lb_live *l)
+{
+	if (!l)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "connections_per_s", (json_int_t)l->stats.cps,
+			 "in_packets_per_s", (json_int_t)l->stats.inpps, "out_packets_per_s",
+			 (json_int_t)l->stats.outpps, "in_bytes_per_s", (json_int_t)l->stats.inbps,
+			 "out_bytes_per_s", (json_int_t)l->stats.outbps);
+}
+
+static const struct lb_live *live_rs(const struct http_api_ctx *c, const struct snap_rs *r)
+{
+	const struct snap_vs *v = c->lvs && c->snap ? snap_vs_by_id(c->snap, r->vs_id) : NULL;
+
+	return v ? mgmt_lvs_find(c->lvs, v->key, r->key) : NULL;
+}
+
+static json_t *jreal_server(const struct http_api_ctx *c, const struct snap_rs *r)
+{
+	const struct lb_live *l = live_rs(c, r);
 	json_t *override_w = r->ov.kind == SNAP_WEIGHT ? json_integer(r->ov.value) : json_null();
 	const char *admin = r->ov.kind == SNAP_DRAIN || r->ov.kind == SNAP_MAINT ? admin_name(r->ov.kind) : "ready";
 
 	return json_pack("{s:I, s:I, s:s, s:o, s:i, s:{s:s, s:o, s:o}, s:b, s:{s:i, s:o, s:o}, s:s, s:o, "
-			 "s:{s:I, s:I}}",
+			 "s:{s:I, s:I}, s:o, s:o}",
 			 "id", (json_int_t)r->id, "virtual_server_id", (json_int_t)r->vs_id, "key", r->key,
 			 "address", jaddr(r->family, r->addr), "port", r->port,
 			 "health", "state", health_name(r->health), "reason", jtext(r->health_reason),
@@ -131,7 +167,8 @@ static json_t *jreal_server(const struct snap_rs *r)
 			 "weight", "configured", r->config_weight, "override", override_w,
 			 "effective", r->effective_weight < 0 ? json_null() : json_integer(r->effective_weight),
 			 "admin_state", admin, "override", joverride(&r->ov),
-			 "checks", "run", (json_int_t)r->checks, "failed", (json_int_t)r->checks_failed);
+			 "checks", "run", (json_int_t)r->checks, "failed", (json_int_t)r->checks_failed,
+			 "connections", jconnections(l), "rates", jrates(l));
 }
 
 static const char *proto_name(int p)
@@ -139,14 +176,15 @@ static const char *proto_name(int p)
 	return p == 1 ? "TCP" : p == 2 ? "UDP" : p == 3 ? "SCTP" : "none";
 }
 
-static json_t *jvirtual_server(const struct snap_vs *v)
+static json_t *jvirtual_server(const struct http_api_ctx *c, const struct snap_vs *v)
 {
+	const struct lb_live *l = c->lvs ? mgmt_lvs_find(c->lvs, v->key, "") : NULL;
 	long up_weight = 0;
 
 	for (size_t i = 0; i < v->n_rs; i++)
 		if (v->rs[i].alive)
 			up_weight += v->rs[i].config_weight;
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:i, s:i, s:b}",
+	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:i, s:i, s:b, s:o, s:o}",
 			 "id", (json_int_t)v->id, "key", v->key,
 			 "address", v->fwmark ? json_null() : jaddr(v->family, v->addr),
 			 "port", v->fwmark ? json_null() : json_integer(v->port),
@@ -154,7 +192,8 @@ static json_t *jvirtual_server(const struct snap_vs *v)
 			 "protocol", proto_name(v->protocol), "scheduler", v->sched ? v->sched : "",
 			 "forwarding", v->kind == 1 ? "NAT" : v->kind == 3 ? "TUN" : "DR",
 			 "real_servers_total", (json_int_t)v->n_rs, "real_servers_up", (int)v->rs_up,
-			 "quorum", v->quorum, "quorum_met", up_weight >= v->quorum);
+			 "quorum", v->quorum, "quorum_met", up_weight >= v->quorum,
+			 "connections", jconnections(l), "rates", jrates(l));
 }
 
 /* ---- answers -------------------------------------------------------------------- */
@@ -207,7 +246,7 @@ static void get_status(const struct http_api_ctx *c, struct http_reply *out)
 	for (size_t i = 0; i < s->n_rs; i++)
 		rs_up += s->rs[i].alive;
 	answer(out, 200, json_pack("{s:s, s:s, s:I, s:o, s:{s:b, s:b}, s:{s:I, s:i, s:i, s:i, s:i, s:I, s:I, s:i}, "
-				   "s:{s:s}}",
+				   "s:{s:s, s:{s:i, s:i, s:i, s:i, s:I}}}",
 				   "node", c->node ? c->node : "", "version", c->version,
 				   "uptime_s", (json_int_t)((c->now_ms - c->started_ms) / 1000),
 				   "snapshot_at", jtime(s->loaded_ms),
@@ -216,7 +255,8 @@ static void get_status(const struct http_api_ctx *c, struct http_reply *out)
 				   "backup", n[SNAP_BACKUP], "fault", n[SNAP_FAULT], "init", n[SNAP_INIT],
 				   "virtual_servers", (json_int_t)s->n_vs, "real_servers", (json_int_t)s->n_rs,
 				   "real_servers_in_service", rs_up,
-				   "split_brain", "status", "unknown"));
+				   "split_brain", "status", "unknown", "instances", "ok", 0, "suspect", 0, "split", 0,
+				   "no-master", 0, "unknown", (json_int_t)s->n_inst));
 }
 
 static void list_instances(const struct snap *s, struct http_reply *out)
@@ -228,21 +268,22 @@ static void list_instances(const struct snap *s, struct http_reply *out)
 	answer(out, 200, json_pack("{s:o}", "instances", a));
 }
 
-static void list_virtual_servers(const struct snap *s, struct http_reply *out)
+static void list_virtual_servers(const struct http_api_ctx *c, struct http_reply *out)
 {
+	const struct snap *s = c->snap;
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < s->n_vs; i++)
-		json_array_append_new(a, jvirtual_server(&s->vs[i]));
+		json_array_append_new(a, jvirtual_server(c, &s->vs[i]));
 	answer(out, 200, json_pack("{s:o}", "virtual_servers", a));
 }
 
-static void list_real_servers(const struct snap_vs *v, struct http_reply *out)
+static void list_real_servers(const struct http_api_ctx *c, const struct snap_vs *v, struct http_reply *out)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < v->n_rs; i++)
-		json_array_append_new(a, jreal_server(&v->rs[i]));
+		json_array_append_new(a, jreal_server(c, &v->rs[i]));
 	answer(out, 200, json_pack("{s:I, s:o}", "virtual_server_id", (json_int_t)v->id, "real_servers", a));
 }
 
@@ -641,7 +682,7 @@ void http_api_edited(const struct http_api_ctx *c, const struct http_edit *e, in
 	if (e->inst_id && c->snap && (in = snap_inst_by_id(c->snap, e->inst_id)))
 		answer(out, 200, jinstance(in));
 	else if (e->rs_id && c->snap && (r = snap_rs_by_id(c->snap, e->vs_id, e->rs_id)))
-		answer(out, 200, jreal_server(r));
+		answer(out, 200, jreal_server(c, r));
 	else
 		answer(out, 200, json_pack("{s:s}", "result", text));
 }
@@ -755,7 +796,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			return 0;
 		}
 		if (n == 3) {
-			list_virtual_servers(s, out);
+			list_virtual_servers(c, out);
 			return 0;
 		}
 		if (!(id = id_of(seg[3])) || !(v = snap_vs_by_id(s, id))) {
@@ -764,7 +805,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			return 0;
 		}
 		if (n == 4) {
-			answer(out, 200, jvirtual_server(v));
+			answer(out, 200, jvirtual_server(c, v));
 			return 0;
 		}
 		if (strcmp(seg[4], "real-servers") != 0) {
@@ -772,7 +813,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			return 0;
 		}
 		if (n == 5) {
-			list_real_servers(v, out);
+			list_real_servers(c, v, out);
 			return 0;
 		}
 		if (!(id = id_of(seg[5])) || !(r = snap_rs_by_id(s, v->id, id))) {
@@ -785,7 +826,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 		if (!is_read(method))
 			not_allowed(out, "GET, HEAD, PATCH", method, path);
 		else
-			answer(out, 200, jreal_server(r));
+			answer(out, 200, jreal_server(c, r));
 	} else {
 		error(out, 404, NULL, "GET /api/v1/status, /instances, /virtual-servers", "no such path: %s", path);
 	}

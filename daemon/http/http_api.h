@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "http/http_server.h"
+#include "mgmt/mgmt_lvs.h"
 #include "mgmt/mgmt_snap.h"
 
 struct http_api_ctx {
@@ -33,6 +34,7 @@ struct http_api_ctx {
 	int64_t started_ms, now_ms;      /* Unix ms: mgmt's start, now */
 	bool snmp_enabled, snmp_connected;
 	const char *token;               /* "": edits are off */
+	const struct mgmt_lvs *lvs;      /* IPVS's figures; NULL: none */
 };
 
 /* An edit for an engine, and what to show once it is done. */

@@ -42,6 +42,7 @@
 #include "snmp/snmp_mibs.h"
 #include "store/store.h"
 #include "lb/lb_live.h"
+#include "mgmt/mgmt_lvs.h"
 #include "vrrp/vrrp_live.h"
 
 #define REQ_MAX 2048
@@ -85,6 +86,7 @@ struct mgmt {
 	struct ev_timer poll;
 	bool snmp;
 	struct http_server *http;
+	struct mgmt_lvs lvs;         /* IPVS's counters, for SNMP and REST */
 	int64_t started_ms;
 	const char *node;            /* router_id, else the host name */
 };
@@ -377,6 +379,7 @@ static void on_poll(struct ev_loop *loop, struct ev_timer *t, void *arg)
 	if (!m->db)
 		m->db = child_store_read(m->ctx);
 	snap_refresh(m, false);
+	mgmt_lvs_poll(&m->lvs);
 	if (m->snmp) {
 		snmp_keepalived_poll();
 		snmp_vrrp_rfc_poll();
@@ -399,12 +402,12 @@ static void snmp_start(struct mgmt *m)
 	const struct conf_global *g = m->ctx->conf ? &m->ctx->conf->global : NULL;
 	const struct vigil_opts *o = m->ctx->opts;
 	bool all = o->snmp;
-	static char vrrp_live[PATH_MAX], lvs_live[PATH_MAX];
+	static char vrrp_live[PATH_MAX];
 	struct snmp_mibs_conf c = {
 		.version = "vigil " PACKAGE_VERSION,
 		.edit = snmp_edit,
 		.vrrp_live_path = child_state_path(m->ctx, VRRP_LIVE_FILE, vrrp_live, sizeof(vrrp_live)),
-		.lvs_live_path = child_state_path(m->ctx, LB_LIVE_FILE, lvs_live, sizeof(lvs_live)),
+		.lvs = &m->lvs,
 	};
 	const char *socket = o->snmp_socket ? o->snmp_socket
 			     : g && g->snmp_socket ? g->snmp_socket : VIGIL_AGENTX_DEFAULT;
@@ -457,6 +460,7 @@ static struct http_api_ctx api_ctx(const struct mgmt *m)
 		.snmp_enabled = m->snmp,
 		.snmp_connected = m->snmp && snmp_agent_connected(),
 		.token = m->ctx->opts->http_token,
+		.lvs = &m->lvs,
 	};
 }
 
@@ -533,6 +537,12 @@ static int mgmt_start(struct child_ctx *ctx)
 		log_warn("mgmt: cannot watch the control socket");
 	m->started_ms = store_now_ms();
 	m->node = node_name(ctx);
+	{
+		char lvs_live[PATH_MAX];
+
+		mgmt_lvs_open(&m->lvs, child_state_path(ctx, LB_LIVE_FILE, lvs_live, sizeof(lvs_live)));
+		mgmt_lvs_poll(&m->lvs);
+	}
 	snmp_start(m);
 	http_start(m);
 	m->db = child_store_read(ctx);
@@ -565,6 +575,7 @@ static void mgmt_stop(struct child_ctx *ctx)
 		snmp_agent_stop();
 	}
 	snap_free(m->snap);
+	mgmt_lvs_close(&m->lvs);
 	if (m->db)
 		sqlite3_close(m->db);
 	free(m);

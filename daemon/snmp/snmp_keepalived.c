@@ -29,8 +29,8 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "core/shstats.h"
 #include "lb/lb_live.h"
+#include "mgmt/mgmt_lvs.h"
 #include "snmp/snmp_agent.h"
 #include "snmp/snmp_mibs.h"
 
@@ -94,12 +94,11 @@ struct member_row {
 };
 static struct member_row *member_rows;
 
-/* IPVS's counters (lb_live.h), sorted by (vs, rs); per snapshot row, its
+/* IPVS's counters: mgmt's copy (mgmt/mgmt_lvs.h); per snapshot row, its
  * record (NULL: not in IPVS). */
-static struct shstats_r *lvs_r;
-static struct lb_live *lvs;
-static size_t n_lvs;
-static int64_t lvs_written = -1;
+static const struct mgmt_lvs *lvs;
+static uint64_t lvs_generation;
+static bool lvs_columns;        /* the counter columns are served */
 static const struct lb_live **vs_live, **rs_live;
 static const struct lb_live zero_live;
 
@@ -529,7 +528,7 @@ static const struct lb_live *live_of(const struct lb_live **by_row, const void *
 {
 	const struct lb_live *l;
 
-	if (!lvs || !by_row)
+	if (!lvs_columns || !by_row)
 		return NULL;
 	l = by_row[((const char *)row - (const char *)base) / size];
 	return l ? l : &zero_live;
@@ -752,90 +751,49 @@ static const unsigned rs_writable[] = { 7, 0 };
 
 /* ---- IPVS's counters -------------------------------------------------------------- */
 
-static int cmp_live(const void *a, const void *b)
-{
-	const struct lb_live *x = a, *y = b;
-	int c = strcmp(x->vs, y->vs);
-
-	return c ? c : strcmp(x->rs, y->rs);
-}
-
-static const struct lb_live *find_lvs(const char *vs, const char *rs)
-{
-	struct lb_live key;
-
-	snprintf(key.vs, sizeof(key.vs), "%s", vs);
-	snprintf(key.rs, sizeof(key.rs), "%s", rs);
-	return bsearch(&key, lvs, n_lvs, sizeof(*lvs), cmp_live);
-}
-
 /* Each row of the snapshot to its IPVS record. */
 static void lvs_attach(void)
 {
 	free(vs_live);
 	free(rs_live);
 	vs_live = rs_live = NULL;
-	if (!lvs || !S)
+	if (!lvs || !lvs->recs || !S)
 		return;
 	vs_live = calloc(S->n_vs + 1, sizeof(*vs_live));
 	rs_live = calloc(S->n_rs + 1, sizeof(*rs_live));
 	if (!vs_live || !rs_live)
 		return;
 	for (size_t i = 0; i < S->n_vs; i++)
-		vs_live[i] = find_lvs(S->vs[i].key, "");
+		vs_live[i] = mgmt_lvs_find(lvs, S->vs[i].key, "");
 	for (size_t i = 0; i < S->n_rs; i++) {
 		const struct snap_vs *v = snap_vs_by_id(S, S->rs[i].vs_id);
 
-		rs_live[i] = v ? find_lvs(v->key, S->rs[i].key) : NULL;
+		rs_live[i] = v ? mgmt_lvs_find(lvs, v->key, S->rs[i].key) : NULL;
 	}
 }
 
-/* Read the check process's copy when it changed (or `force`: a new
- * snapshot); the counter columns are served only while there is one. */
-static void lvs_read(bool force)
+/* Follow mgmt's copy when it changed (or `force`: a new snapshot, whose
+ * rows moved); the counter columns are served only while there is one. */
+static void lvs_follow(bool force)
 {
-	const void *recs;
-	int64_t written = 0;
-	ssize_t n = lvs_r ? shstats_r_read(lvs_r, &recs, &written, NULL) : -1;
+	bool have;
 
-	if (n < 0 && errno == EBUSY && lvs) {
-		if (force)
-			lvs_attach();   /* a new snapshot: the rows moved, the copy did not */
-		return;         /* being rewritten: keep the last copy */
-	}
-	if (n < 0) {
-		if (lvs) {
-			free(lvs);
-			lvs = NULL;
-			n_lvs = 0;
-			snmp_table_columns(t_vs, vs_columns);
-			snmp_table_columns(t_rs, rs_columns);
-		}
-		lvs_written = -1;
-		lvs_attach();
+	if (!lvs || (!force && lvs->generation == lvs_generation))
 		return;
+	lvs_generation = lvs->generation;
+	have = lvs->recs != NULL;
+	if (have != lvs_columns) {
+		snmp_table_columns(t_vs, have ? vs_columns_ipvs : vs_columns);
+		snmp_table_columns(t_rs, have ? rs_columns_ipvs : rs_columns);
+		lvs_columns = have;
 	}
-	if (!force && written == lvs_written)
-		return;
-	if (!lvs) {
-		snmp_table_columns(t_vs, vs_columns_ipvs);
-		snmp_table_columns(t_rs, rs_columns_ipvs);
-	}
-	free(lvs);
-	lvs = malloc((size_t)(n ? n : 1) * sizeof(*lvs));
-	n_lvs = lvs ? (size_t)n : 0;
-	if (lvs && n) {
-		memcpy(lvs, recs, (size_t)n * sizeof(*lvs));
-		qsort(lvs, n_lvs, sizeof(*lvs), cmp_live);
-	}
-	lvs_written = written;
 	lvs_attach();
 }
 
 void snmp_keepalived_poll(void)
 {
 	if (t_vs)
-		lvs_read(false);
+		lvs_follow(false);
 }
 
 void snmp_keepalived_register(const struct snmp_mibs_conf *c)
@@ -880,7 +838,7 @@ void snmp_keepalived_register(const struct snmp_mibs_conf *c)
 			.name = "realServerTable", .base = oid_rs_entry, .base_len = OID_LENGTH(oid_rs_entry),
 			.n_index = 2, .min_col = 2, .max_col = 55, .get = get_rs, .check = check_rs,
 			.apply = apply_rs, .writable = rs_writable, .columns = rs_columns });
-		lvs_r = shstats_r_new(c->lvs_live_path, LB_LIVE_KIND, sizeof(struct lb_live));
+		lvs = c->lvs;
 	}
 }
 
@@ -947,7 +905,7 @@ void snmp_keepalived_refresh(const struct snap *s)
 			snmp_table_row(t_rs, idx, &s->rs[i]);
 		}
 		snmp_table_end(t_rs);
-		lvs_read(true);
+		lvs_follow(true);
 	}
 }
 

@@ -23,6 +23,8 @@
 /* An edit on behalf of a SET: JSON for the engine `engine` ("vrrp" or
  * "check"); done(token, status, text) follows with the engine's answer
  * (status 0 done, else an HTTP-like code).  Returns 0 or -1. */
+struct mgmt_lvs;
+
 typedef void (*snmp_edit_done_fn)(void *token, int status, const char *text);
 typedef int (*snmp_edit_fn)(const char *engine, const char *json, snmp_edit_done_fn done, void *token);
 
@@ -32,7 +34,7 @@ struct snmp_mibs_conf {
 	bool vrrp, check;          /* KEEPALIVED-MIB's parts */
 	bool rfcv2, rfcv3;         /* RFC 2787 VRRP-MIB, RFC 6527 VRRPV3-MIB */
 	const char *vrrp_live_path;   /* the vrrp process's counters (vrrp/vrrp_live.h) */
-	const char *lvs_live_path;    /* the check process's copy of IPVS's (lb/lb_live.h) */
+	const struct mgmt_lvs *lvs;   /* mgmt's copy of IPVS's counters (mgmt/mgmt_lvs.h) */
 	bool traps;
 	snmp_edit_fn edit;
 };
@@ -44,7 +46,7 @@ void snmp_keepalived_refresh(const struct snap *s);
 void snmp_keepalived_event(const struct snap *s, const struct snap_event *ev);
 /* Notifications derived from comparing snapshots (sync groups, quorum). */
 void snmp_keepalived_compare(const struct snap *s);
-/* Re-read IPVS's counters when the check process rewrote them (every poll). */
+/* Follow mgmt's copy of IPVS's counters when it changed (every poll). */
 void snmp_keepalived_poll(void);
 
 /* VIGIL-MIB: the same four calls; compare() sends vigilRealServerAdminChange. */

@@ -16,6 +16,11 @@
 #define TARGET_ID "CASE :s0 WHEN 'real_server' THEN " RS_ID \
 		  " WHEN 'vrrp_instance' THEN (SELECT id FROM vrrp_instance WHERE name = :s1) END"
 #define TARGET_NAME "CASE :s0 WHEN 'real_server' THEN :s1 || ' ' || :s2 ELSE :s1 END"
+/* An object's operator setting as the audit log words it: "drain",
+ * "weight 3", "demote 50"; with none, "ready" (real server) or "none". */
+#define SETTING_NONE "CASE :s0 WHEN 'real_server' THEN 'ready' ELSE 'none' END"
+#define SETTING_NOW "coalesce((SELECT kind || coalesce(' ' || value, '') FROM override " \
+		    "WHERE target = :s0 AND target_id = " TARGET_ID "), " SETTING_NONE ")"
 
 static const char *const op_sql[STORE_OP__COUNT][4] = {
 	[STORE_VRRP_ABSENT] = {
@@ -83,21 +88,23 @@ static const char *const op_sql[STORE_OP__COUNT][4] = {
 	[STORE_RS_WEIGHT] = {
 		"UPDATE real_server SET effective_weight = :i0, updated = :at WHERE id = " RS_ID0,
 	},
+	/* The audit row first: it reads the setting being replaced. */
 	[STORE_OVERRIDE_SET] = {
+		"INSERT INTO audit (at, who, action, target, detail, before, after) VALUES (:at, :s4, :s3, "
+		TARGET_NAME ", ltrim(coalesce('value ' || :i0, '') || coalesce(', expires ' || "
+		"strftime('%Y-%m-%dT%H:%M:%SZ', :i1 / 1000, 'unixepoch'), '') || "
+		"coalesce(': ' || nullif(:s5, ''), ''), ', :'), " SETTING_NOW ", "
+		":s3 || coalesce(' ' || :i0, ''))",
 		"INSERT INTO override (target, target_id, kind, value, who, reason, created, expires) "
 		"VALUES (:s0, " TARGET_ID ", :s3, :i0, :s4, coalesce(:s5, ''), :at, :i1) "
 		"ON CONFLICT (target, target_id) DO UPDATE SET kind = excluded.kind, "
 		"value = excluded.value, who = excluded.who, reason = excluded.reason, "
 		"created = excluded.created, expires = excluded.expires",
-		"INSERT INTO audit (at, who, action, target, detail) VALUES (:at, :s4, :s3, "
-		TARGET_NAME ", ltrim(coalesce('value ' || :i0, '') || coalesce(', expires ' || "
-		"strftime('%Y-%m-%dT%H:%M:%SZ', :i1 / 1000, 'unixepoch'), '') || "
-		"coalesce(': ' || nullif(:s5, ''), ''), ', :'))",
 	},
 	[STORE_OVERRIDE_CLEAR] = {
+		"INSERT INTO audit (at, who, action, target, detail, before, after) VALUES (:at, :s4, :s3, "
+		TARGET_NAME ", coalesce(:s5, ''), " SETTING_NOW ", " SETTING_NONE ")",
 		"DELETE FROM override WHERE target = :s0 AND target_id = " TARGET_ID,
-		"INSERT INTO audit (at, who, action, target, detail) VALUES (:at, :s4, :s3, "
-		TARGET_NAME ", coalesce(:s5, ''))",
 	},
 	[STORE_AUDIT] = {
 		"INSERT INTO audit (at, who, action, target, detail) "
