@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/opts.h"
 #include "core/pidfile.h"
+#include "http/http_tls.h"
 #include "http/http_token.h"
 #include "core/proc.h"
 #include "store/store.h"
@@ -146,6 +147,22 @@ static void prepare_http_token(struct vigil_opts *opts)
 		log_notice("http: a new token for REST edits is in %s (mode 0600)", path);
 }
 
+/* HTTPS's certificate and key, read as root before mgmt is forked.  A
+ * bad one turns HTTP off rather than serving the API in clear text. */
+static void prepare_http_tls(struct vigil_opts *opts)
+{
+	char err[PATH_MAX * 2 + 256];
+
+	if (!opts->http_listen || !opts->http_tls_cert)
+		return;
+	if (http_tls_load(opts->http_tls_cert, opts->http_tls_key, &opts->http_tls_cert_pem, &opts->http_tls_key_pem,
+			  err, sizeof(err)) < 0) {
+		log_errx("http: %s; the status page and REST API are off until it is fixed "
+			 "(--http-tls-cert, --http-tls-key)", err);
+		opts->http_listen = NULL;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct vigil_opts opts;
@@ -207,6 +224,7 @@ int main(int argc, char **argv)
 
 	prepare_store(&opts);
 	prepare_http_token(&opts);
+	prepare_http_tls(&opts);
 	loop = ev_loop_new();
 	if (!loop)
 		log_fatal("cannot create the event loop");

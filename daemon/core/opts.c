@@ -14,7 +14,8 @@
 #include "core/addr.h"
 #include "core/opts.h"
 
-enum { OPT_MGMT_PID = 256, OPT_DB, OPT_KEEP_DAYS, OPT_KEEP_ROWS, OPT_CONTROL, OPT_HTTP, OPT_HTTP_TOKEN };
+enum { OPT_MGMT_PID = 256, OPT_DB, OPT_KEEP_DAYS, OPT_KEEP_ROWS, OPT_CONTROL, OPT_HTTP, OPT_HTTP_TOKEN,
+       OPT_HTTP_AUTH, OPT_HTTP_CORS, OPT_HTTP_CERT, OPT_HTTP_KEY };
 
 static const struct option long_opts[] = {
 	{ "use-file", required_argument, NULL, 'f' },
@@ -39,6 +40,10 @@ static const struct option long_opts[] = {
 	{ "control", required_argument, NULL, OPT_CONTROL },
 	{ "http", required_argument, NULL, OPT_HTTP },
 	{ "http-token-file", required_argument, NULL, OPT_HTTP_TOKEN },
+	{ "http-auth", required_argument, NULL, OPT_HTTP_AUTH },
+	{ "http-cors-origin", required_argument, NULL, OPT_HTTP_CORS },
+	{ "http-tls-cert", required_argument, NULL, OPT_HTTP_CERT },
+	{ "http-tls-key", required_argument, NULL, OPT_HTTP_KEY },
 	{ "snmp", no_argument, NULL, 'x' },
 	{ "snmp-agent-socket", required_argument, NULL, 'A' },
 	{ "version", no_argument, NULL, 'v' },
@@ -85,13 +90,19 @@ void opts_usage(FILE *out)
 "                            0: no limit)\n"
 "      --control=SOCKET      the socket vigilctl talks to (default\n"
 "                            " VIGIL_RUNDIR "/vigil.sock)\n"
-"      --http=ADDR:PORT      the REST API (read-only so far: GET /api/v1/status,\n"
-"                            /instances, /virtual-servers) on ADDR:PORT\n"
-"                            ([ADDR6]:PORT for IPv6; default " VIGIL_HTTP_DEFAULT ";\n"
-"                            'none': no HTTP)\n"
+"      --http=ADDR:PORT      the status page (/) and the REST API (/api/v1/,\n"
+"                            /metrics) on ADDR:PORT ([ADDR6]:PORT for IPv6;\n"
+"                            default " VIGIL_HTTP_DEFAULT "; 'none': no HTTP)\n"
 "      --http-token-file=FILE the bearer token REST edits need (made at the\n"
 "                            first start, mode 0600; default: http.token next\n"
 "                            to the --db file)\n"
+"      --http-auth=WHICH     which requests need the token: 'edits' (default)\n"
+"                            or 'all' (reads and /metrics too; the page itself\n"
+"                            loads, then asks for it)\n"
+"      --http-tls-cert=FILE  serve HTTPS with this PEM certificate (chain) ...\n"
+"      --http-tls-key=FILE   ... and this PEM private key (both or neither)\n"
+"      --http-cors-origin=ORIGIN  let pages from ORIGIN (https://ops.example)\n"
+"                            call the API from a browser (default: no CORS)\n"
 "  -x, --snmp                serve KEEPALIVED-MIB, VRRP-MIB, VRRPv3-MIB and\n"
 "                            VIGIL-MIB as an AgentX subagent of snmpd (without\n"
 "                            -x: the parts the enable_snmp_* keywords name)\n"
@@ -155,6 +166,24 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 		case OPT_DB: o->db_path = strcmp(optarg, "none") == 0 ? NULL : optarg; break;
 		case OPT_CONTROL: o->control_path = optarg; break;
 		case OPT_HTTP_TOKEN: o->http_token_file = optarg; break;
+		case OPT_HTTP_CERT: o->http_tls_cert = optarg; break;
+		case OPT_HTTP_KEY: o->http_tls_key = optarg; break;
+		case OPT_HTTP_AUTH:
+			if (strcmp(optarg, "all") != 0 && strcmp(optarg, "edits") != 0) {
+				snprintf(err, errlen, "option '--http-auth' needs 'edits' or 'all', not '%s'", optarg);
+				return OPTS_ERROR;
+			}
+			o->http_auth_reads = strcmp(optarg, "all") == 0;
+			break;
+		case OPT_HTTP_CORS:
+			if ((strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) ||
+			    strpbrk(optarg, " \t\r\n,;\"") || optarg[strlen(optarg) - 1] == '/') {
+				snprintf(err, errlen, "option '--http-cors-origin' needs one origin, "
+					 "SCHEME://HOST[:PORT] without a path (https://ops.example), not '%s'", optarg);
+				return OPTS_ERROR;
+			}
+			o->http_cors_origin = optarg;
+			break;
 		case OPT_HTTP: {
 			struct vaddr a;
 			int port;
@@ -205,6 +234,12 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 	}
 	if (optind < argc) {
 		snprintf(err, errlen, "unexpected argument '%s': the configuration file goes after -f", argv[optind]);
+		return OPTS_ERROR;
+	}
+	if (!o->http_tls_cert != !o->http_tls_key) {
+		snprintf(err, errlen, "option '%s' needs '%s' too: HTTPS takes a certificate and its key",
+			 o->http_tls_cert ? "--http-tls-cert" : "--http-tls-key",
+			 o->http_tls_cert ? "--http-tls-key" : "--http-tls-cert");
 		return OPTS_ERROR;
 	}
 	/* -P and -C together mean both, as in keepalived. */

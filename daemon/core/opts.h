@@ -53,6 +53,12 @@ struct vigil_opts {
 	const char *http_token_file;/* --http-token-file; NULL: next to the database */
 	char http_token[65];        /* read (or made) by the parent before the children start;
 				       "": edits over HTTP are off */
+	bool http_auth_reads;       /* --http-auth=all: reads need the token too */
+	const char *http_cors_origin;  /* --http-cors-origin; NULL: no CORS */
+	const char *http_tls_cert;  /* --http-tls-cert / --http-tls-key: HTTPS */
+	const char *http_tls_key;
+	char *http_tls_cert_pem;    /* their texts, read by the parent (root) before the */
+	char *http_tls_key_pem;     /* children start; NULL: plain HTTP */
 	bool snmp;                  /* -x: every MIB, whatever enable_snmp_* says */
 	const char *snmp_socket;    /* -A: AgentX master; NULL: snmp_socket, else default */
 };

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,6 +288,243 @@ static void list_real_servers(const struct http_api_ctx *c, const struct snap_vs
 	answer(out, 200, json_pack("{s:I, s:o}", "virtual_server_id", (json_int_t)v->id, "real_servers", a));
 }
 
+/* ---- /history and /events: pages from the store -------------------------------------- */
+
+/* The query string's value of `key`, NULL when absent. */
+static const char *arg(const struct http_request *rq, const char *key)
+{
+	for (size_t i = 0; i < rq->n_args && i < HTTP_MAX_ARGS; i++)
+		if (strcmp(rq->args[i].key, key) == 0)
+			return rq->args[i].value;
+	return NULL;
+}
+
+/* 0 when every parameter is one of `known`, else 400 in `out`. */
+static int args_known(const struct http_request *rq, const char *const *known, const char *list,
+		      struct http_reply *out)
+{
+	if (rq->n_args > HTTP_MAX_ARGS) {
+		error(out, 400, NULL, "send at most 16 query parameters", "too many query parameters");
+		return -1;
+	}
+	for (size_t i = 0; i < rq->n_args; i++) {
+		size_t k;
+
+		for (k = 0; known[k] && strcmp(known[k], rq->args[i].key) != 0; k++)
+			;
+		if (!known[k]) {
+			error(out, 400, rq->args[i].key, list, "unknown query parameter '%s'", rq->args[i].key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Unix ms ("1733325601123") or RFC 3339 ("2026-12-04T15:20:01Z",
+ * "...T15:20:01.123+01:00").  0 when it is neither. */
+int64_t http_api_time(const char *v)
+{
+	struct tm tm;
+	const char *p;
+	char *end;
+	long long ms = 0;
+	time_t t;
+	int sign, oh, om, n = 0;
+
+	if (!v || !*v)
+		return 0;
+	if (strspn(v, "0123456789") == strlen(v)) {
+		errno = 0;
+		ms = strtoll(v, &end, 10);
+		return errno || ms <= 0 ? 0 : (int64_t)ms;
+	}
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p || tm.tm_year < 70 || tm.tm_year > 1100)
+		return 0;
+	if (*p == '.') {
+		int digits = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+			if (digits < 3)
+				ms = ms * 10 + (*p - '0');
+		if (!digits)
+			return 0;
+		for (; digits < 3; digits++)
+			ms *= 10;
+	}
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return 0;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
+			return 0;
+		t -= sign * (oh * 3600 + om * 60);
+		p += 1 + n;
+	} else {
+		return 0;
+	}
+	if (*p || t <= 0)
+		return 0;
+	return (int64_t)t * 1000 + ms;
+}
+
+/* since, until and limit, shared by both pages; 0 or 400 in `out`. */
+static int page_args(const struct http_request *rq, int64_t *since, int64_t *until, int *limit,
+		     struct http_reply *out)
+{
+	const char *v;
+	static const char fix_time[] = "a time as Unix milliseconds (1733325601123) or RFC 3339 "
+				       "(2026-12-04T15:20:01Z)";
+
+	*since = *until = 0;
+	*limit = 100;
+	if ((v = arg(rq, "since")) && !(*since = http_api_time(v))) {
+		error(out, 400, "since", fix_time, "'since' is not a time: '%.64s'", v);
+		return -1;
+	}
+	if ((v = arg(rq, "until")) && !(*until = http_api_time(v))) {
+		error(out, 400, "until", fix_time, "'until' is not a time: '%.64s'", v);
+		return -1;
+	}
+	if ((v = arg(rq, "limit"))) {
+		int64_t n = id_of(v);
+
+		if (n < 1 || n > 1000) {
+			error(out, 400, "limit", "a number of items from 1 to 1000 (default 100)",
+			      "'limit' is not from 1 to 1000: '%.32s'", v);
+			return -1;
+		}
+		*limit = (int)n;
+	}
+	return 0;
+}
+
+static void store_unreadable(const struct http_api_ctx *c, struct http_reply *out)
+{
+	error(out, 503, NULL, "try again in a second; vigild's log says why", "the state store cannot be read%s%s",
+	      c->db ? ": " : "", c->db ? sqlite3_errmsg(c->db) : "");
+}
+
+static void get_history(const struct http_api_ctx *c, const struct http_request *rq, struct http_reply *out)
+{
+	static const char *const known[] = { "kind", "instance", "real_server", "since", "until", "limit", "cursor",
+					     NULL };
+	struct hist_query q = { 0 };
+	struct hist_row *rows;
+	size_t n;
+	bool more;
+	const char *v;
+	json_t *items;
+	char next[64];
+
+	if (args_known(rq, known, "parameters: kind, instance, real_server, since, until, limit, cursor", out) ||
+	    page_args(rq, &q.since_ms, &q.until_ms, &q.limit, out))
+		return;
+	if ((v = arg(rq, "kind"))) {
+		if (strcmp(v, "vrrp") == 0)
+			q.kind = HIST_VRRP;
+		else if (strcmp(v, "health") == 0)
+			q.kind = HIST_HEALTH;
+		else {
+			error(out, 400, "kind", "kind=vrrp (instances) or kind=health (real servers)",
+			      "'kind' is neither vrrp nor health: '%.32s'", v);
+			return;
+		}
+	}
+	if ((v = arg(rq, "instance")) && !(q.instance_id = id_of(v))) {
+		error(out, 400, "instance", "an instance id, from GET /api/v1/instances",
+		      "'instance' is not an id: '%.32s'", v);
+		return;
+	}
+	if ((v = arg(rq, "real_server")) && !(q.rs_id = id_of(v))) {
+		error(out, 400, "real_server", "a real server id, from GET /api/v1/virtual-servers/{id}/real-servers",
+		      "'real_server' is not an id: '%.32s'", v);
+		return;
+	}
+	if ((v = arg(rq, "cursor"))) {
+		long long at, id;
+		char k;
+		int used = 0;
+
+		if (sscanf(v, "%lld.%c.%lld%n", &at, &k, &id, &used) != 3 || (size_t)used != strlen(v) ||
+		    (k != 'v' && k != 'h') || at < 0 || id < 1) {
+			error(out, 400, "cursor", "pass the 'next' of the previous page as it is",
+			      "'cursor' is not one this server made: '%.64s'", v);
+			return;
+		}
+		q.after = true;
+		q.after_at = at;
+		q.after_id = id;
+		q.after_kind = k == 'v' ? HIST_VRRP : HIST_HEALTH;
+	}
+	if (!c->db || mgmt_history(c->db, &q, &rows, &n, &more) < 0) {
+		store_unreadable(c, out);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct hist_row *r = &rows[i];
+		bool vrrp = r->kind == HIST_VRRP;
+
+		json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"kind", vrrp ? "vrrp" : "health", "at", jtime(r->at_ms),
+			"instance_id", vrrp ? json_integer(r->instance_id) : json_null(),
+			"real_server_id", vrrp ? json_null() : json_integer(r->rs_id),
+			"virtual_server_id", vrrp ? json_null() : json_integer(r->vs_id),
+			"name", jtext(r->name), "from", jtext(r->from), "to", jtext(r->to), "reason", jtext(r->reason)));
+	}
+	if (more && n)
+		snprintf(next, sizeof(next), "%lld.%c.%lld", (long long)rows[n - 1].at_ms,
+			 rows[n - 1].kind == HIST_VRRP ? 'v' : 'h', (long long)rows[n - 1].id);
+	hist_free(rows, n);
+	answer(out, 200, json_pack("{s:o, s:o}", "items", items, "next", more && n ? json_string(next) : json_null()));
+}
+
+static void get_events(const struct http_api_ctx *c, const struct http_request *rq, struct http_reply *out)
+{
+	static const char *const known[] = { "action", "who", "since", "until", "limit", "cursor", NULL };
+	struct audit_query q = { 0 };
+	struct audit_row *rows;
+	size_t n;
+	bool more;
+	const char *v;
+	json_t *items;
+	char next[32];
+
+	if (args_known(rq, known, "parameters: action, who, since, until, limit, cursor", out) ||
+	    page_args(rq, &q.since_ms, &q.until_ms, &q.limit, out))
+		return;
+	q.action = arg(rq, "action");
+	q.who = arg(rq, "who");
+	if ((v = arg(rq, "cursor")) && !(q.before_id = id_of(v))) {
+		error(out, 400, "cursor", "pass the 'next' of the previous page as it is",
+		      "'cursor' is not one this server made: '%.64s'", v);
+		return;
+	}
+	if (!c->db || mgmt_audit(c->db, &q, &rows, &n, &more) < 0) {
+		store_unreadable(c, out);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const struct audit_row *r = &rows[i];
+
+		json_array_append_new(items, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			"id", (json_int_t)r->id, "at", jtime(r->at_ms), "who", jtext(r->who), "action", jtext(r->action),
+			"target", jtext(r->target), "detail", jtext(r->detail),
+			"before", r->before ? jtext(r->before) : json_null(),
+			"after", r->after ? jtext(r->after) : json_null()));
+	}
+	if (more && n)
+		snprintf(next, sizeof(next), "%lld", (long long)rows[n - 1].id);
+	audit_free(rows, n);
+	answer(out, 200, json_pack("{s:o, s:o}", "items", items, "next", more && n ? json_string(next) : json_null()));
+}
+
 /* ---- /metrics: the Prometheus text format ------------------------------------------ */
 
 struct buf {
@@ -444,27 +682,37 @@ static long long duration_of(json_t *v)
 
 /* The token, the content type and the body of an edit: 0 with *j the body,
  * or -1 with `out` set. */
-static int edit_prelude(const struct http_api_ctx *c, const struct http_request *rq, json_t **j,
-			struct http_reply *out)
+/* 0 when the request carries the token, else 401/403 in `out`. */
+static int authorized(const struct http_api_ctx *c, const struct http_request *rq, const char *what,
+		      struct http_reply *out)
 {
-	json_error_t jerr;
 	const char *auth = rq->authorization;
 
 	if (!c->token || !*c->token) {
 		error(out, 403, NULL, "vigild's log says why the token file could not be read; fix it and restart",
-		      "edits over HTTP are off: no token");
+		      "%s over HTTP are off: no token", what);
 		return -1;
 	}
 	if (!auth || strncmp(auth, "Bearer ", 7) != 0) {
 		out->www_authenticate = "Bearer realm=\"vigil\"";
 		error(out, 401, "Authorization", "send 'Authorization: Bearer TOKEN' (the token file: "
-		      "--http-token-file, default http.token next to the database)", "an edit needs the token");
+		      "--http-token-file, default http.token next to the database)", "%s need the token", what);
 		return -1;
 	}
 	if (!http_token_equal(auth + 7, c->token)) {
 		error(out, 403, "Authorization", "use the token in vigild's token file", "wrong token");
 		return -1;
 	}
+	return 0;
+}
+
+static int edit_prelude(const struct http_api_ctx *c, const struct http_request *rq, json_t **j,
+			struct http_reply *out)
+{
+	json_error_t jerr;
+
+	if (authorized(c, rq, "edits", out) < 0)
+		return -1;
 	if (!rq->content_type || strncmp(rq->content_type, "application/json", 16) != 0) {
 		error(out, 415, "Content-Type", "send 'Content-Type: application/json'",
 		      "the body must be JSON, not '%s'", rq->content_type ? rq->content_type : "(none)");
@@ -730,6 +978,12 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 		}
 		return 0;
 	}
+	if (c->cors && strcmp(method, "OPTIONS") == 0) {
+		out->status = 204;       /* a CORS preflight: the server adds the Access-Control-* headers */
+		return 0;
+	}
+	if (c->auth_reads && is_read(method) && authorized(c, rq, "reads", out) < 0)
+		return 0;
 	if (strcmp(path, "/metrics") == 0) {
 		if (!is_read(method))
 			not_allowed(out, "GET, HEAD", method, path);
@@ -756,6 +1010,13 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			not_allowed(out, "GET, HEAD", method, path);
 		else
 			get_status(c, out);
+	} else if (n == 3 && (strcmp(seg[2], "history") == 0 || strcmp(seg[2], "events") == 0)) {
+		if (!is_read(method))
+			not_allowed(out, "GET, HEAD", method, path);
+		else if (seg[2][0] == 'h')
+			get_history(c, rq, out);
+		else
+			get_events(c, rq, out);
 	} else if (strcmp(seg[2], "instances") == 0 && n <= 5) {
 		const struct snap_inst *in;
 
@@ -828,7 +1089,8 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 		else
 			answer(out, 200, jreal_server(c, r));
 	} else {
-		error(out, 404, NULL, "GET /api/v1/status, /instances, /virtual-servers", "no such path: %s", path);
+		error(out, 404, NULL, "GET /api/v1/status, /instances, /virtual-servers, /history, /events",
+		      "no such path: %s", path);
 	}
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "http/http_server.h"
+#include "mgmt/mgmt_history.h"
 #include "mgmt/mgmt_lvs.h"
 #include "mgmt/mgmt_snap.h"
 
@@ -34,7 +35,10 @@ struct http_api_ctx {
 	int64_t started_ms, now_ms;      /* Unix ms: mgmt's start, now */
 	bool snmp_enabled, snmp_connected;
 	const char *token;               /* "": edits are off */
+	bool auth_reads;                 /* reads need the token too (the page's files do not) */
+	bool cors;                       /* answer OPTIONS preflights (the server adds the headers) */
 	const struct mgmt_lvs *lvs;      /* IPVS's figures; NULL: none */
+	sqlite3 *db;                     /* the store, for /history and /events; NULL: 503 */
 };
 
 /* An edit for an engine, and what to show once it is done. */
@@ -50,5 +54,8 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 /* The engine's answer (status 0: done, else its HTTP-like code and text). */
 void http_api_edited(const struct http_api_ctx *c, const struct http_edit *e, int status, const char *text,
 		     struct http_reply *out);
+
+/* A query parameter's time: Unix ms or RFC 3339; 0 when it is neither. */
+int64_t http_api_time(const char *v);
 
 #endif /* VIGIL_HTTP_API_H */

@@ -27,7 +27,7 @@ struct http_server {
 	int epoll_fd;
 	int listen_fd;
 	struct ev_timer timer;
-	struct http_limits lim;
+	struct http_conf conf;
 	http_handler_fn fn;
 	void *arg;
 };
@@ -86,7 +86,7 @@ static int listen_on(const char *listen_s, char *err, size_t errlen)
 	return fd;
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, const struct http_reply *r)
+static enum MHD_Result reply(const struct http_server *h, struct MHD_Connection *c, const struct http_reply *r)
 {
 	static const char empty[] = "";
 	struct MHD_Response *resp;
@@ -108,9 +108,42 @@ static enum MHD_Result reply(struct MHD_Connection *c, const struct http_reply *
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (r->www_authenticate)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, r->www_authenticate);
+	/* the page runs its own script and style only, and in no frame */
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+				"form-action 'none'");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (h->conf.cors_origin) {
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, h->conf.cors_origin);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Origin");
+		if (r->status == 204) {   /* a preflight */
+			MHD_add_response_header(resp, "Access-Control-Allow-Methods", "GET, HEAD, PATCH, POST");
+			MHD_add_response_header(resp, "Access-Control-Allow-Headers", "Authorization, Content-Type");
+			MHD_add_response_header(resp, "Access-Control-Max-Age", "600");
+		}
+	}
 	ret = MHD_queue_response(c, (unsigned)r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
+}
+
+struct args {
+	struct http_arg a[HTTP_MAX_ARGS];
+	size_t n;
+};
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct args *x = cls;
+
+	(void)kind;
+	if (x->n < HTTP_MAX_ARGS)
+		x->a[x->n] = (struct http_arg){ key, value ? value : "" };
+	if (x->n <= HTTP_MAX_ARGS)
+		x->n++;
+	return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -121,6 +154,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct http_reply r = { 0 };
 	struct http_request rq;
 	char peer[INET6_ADDRSTRLEN] = "?";
+	static struct args args;     /* one request at a time: MHD runs in mgmt's loop */
 	const union MHD_ConnectionInfo *ci;
 
 	(void)version;
@@ -137,10 +171,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (q->answered) {
 		/* resumed: the answer came */
 		q->answered = false;
-		return reply(c, &q->r);
+		return reply(h, c, &q->r);
 	}
 	if (*upload_len) {
-		if (!q->too_big && q->len + *upload_len <= h->lim.body_max) {
+		if (!q->too_big && q->len + *upload_len <= h->conf.body_max) {
 			char *b = realloc(q->buf, q->len + *upload_len + 1);
 
 			if (!b)
@@ -159,10 +193,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		char text[160];
 
 		snprintf(text, sizeof(text), "{\"error\":{\"status\":413,\"message\":\"the body is larger "
-			 "than %zu bytes\",\"fix\":\"send a smaller body\"}}", h->lim.body_max);
+			 "than %zu bytes\",\"fix\":\"send a smaller body\"}}", h->conf.body_max);
 		r.status = 413;
 		r.body = strdup(text);
-		return reply(c, &r);
+		return reply(h, c, &r);
 	}
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr) {
@@ -173,11 +207,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, peer, sizeof(peer));
 	}
+	args.n = 0;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &args);
 	rq = (struct http_request){
 		.method = method, .path = url, .body = q->buf ? q->buf : "", .len = q->len,
 		.authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
 		.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
-		.peer = peer, .handle = q,
+		.peer = peer, .handle = q, .args = args.a, .n_args = args.n,
 	};
 	h->fn(h->arg, &rq, &r);
 	if (r.status == 0) {
@@ -185,7 +221,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		MHD_suspend_connection(c);
 		return MHD_YES;
 	}
-	return reply(c, &r);
+	return reply(h, c, &r);
 }
 
 void http_req_done(struct http_req *q, const struct http_reply *r)
@@ -250,9 +286,12 @@ static void mhd_log(void *arg, const char *fmt, va_list ap)
 	log_debug("http: %s", line);
 }
 
-struct http_server *http_server_start(struct ev_loop *loop, const char *listen_s, const struct http_limits *lim,
-				      http_handler_fn fn, void *arg, char *err, size_t errlen)
+struct http_server *http_server_start(struct ev_loop *loop, const struct http_conf *conf, http_handler_fn fn,
+				      void *arg, char *err, size_t errlen)
 {
+	const char *listen_s = conf->listen;
+	bool tls = conf->cert_pem && conf->key_pem;
+	struct MHD_OptionItem tls_opts[3];
 	struct http_server *h = calloc(1, sizeof(*h));
 	const union MHD_DaemonInfo *info;
 
@@ -261,7 +300,7 @@ struct http_server *http_server_start(struct ev_loop *loop, const char *listen_s
 		return NULL;
 	}
 	h->loop = loop;
-	h->lim = *lim;
+	h->conf = *conf;
 	h->fn = fn;
 	h->arg = arg;
 	h->listen_fd = listen_on(listen_s, err, errlen);
@@ -269,18 +308,26 @@ struct http_server *http_server_start(struct ev_loop *loop, const char *listen_s
 		free(h);
 		return NULL;
 	}
-	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
-				on_request, h,
+	/* MHD takes the PEM texts as they are (its GnuTLS parses them); the
+	 * parent checked them at start and named the file of a bad one. */
+	tls_opts[0] = (struct MHD_OptionItem){ tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0,
+					       (void *)conf->cert_pem };
+	tls_opts[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)conf->key_pem };
+	tls_opts[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0),
+				0, NULL, NULL, on_request, h,
+				MHD_OPTION_ARRAY, tls_opts,
 				MHD_OPTION_LISTEN_SOCKET, h->listen_fd,
-				MHD_OPTION_CONNECTION_LIMIT, lim->connections,
-				MHD_OPTION_CONNECTION_TIMEOUT, lim->timeout_s,
+				MHD_OPTION_CONNECTION_LIMIT, conf->connections,
+				MHD_OPTION_CONNECTION_TIMEOUT, conf->timeout_s,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 				MHD_OPTION_END);
 	info = h->d ? MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	if (!info || ev_io_add(loop, info->epoll_fd, EPOLLIN, on_epoll, h) < 0) {
-		snprintf(err, errlen, "cannot start the HTTP server on %s", listen_s);
+		snprintf(err, errlen, "cannot start the HTTP%s server on %s%s", tls ? "S" : "", listen_s,
+			 tls ? " (is libmicrohttpd built with TLS? the certificate and key usable?)" : "");
 		if (h->d)
 			MHD_stop_daemon(h->d);
 		close(h->listen_fd);

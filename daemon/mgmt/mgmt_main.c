@@ -460,7 +460,10 @@ static struct http_api_ctx api_ctx(const struct mgmt *m)
 		.snmp_enabled = m->snmp,
 		.snmp_connected = m->snmp && snmp_agent_connected(),
 		.token = m->ctx->opts->http_token,
+		.auth_reads = m->ctx->opts->http_auth_reads,
+		.cors = m->ctx->opts->http_cors_origin != NULL,
 		.lvs = &m->lvs,
+		.db = m->db,
 	};
 }
 
@@ -509,17 +512,24 @@ static void on_http(void *arg, const struct http_request *rq, struct http_reply 
 
 static void http_start(struct mgmt *m)
 {
-	static const struct http_limits lim = { .connections = 64, .timeout_s = 30, .body_max = 64 * 1024 };
-	const char *listen = m->ctx->opts->http_listen;
+	const struct vigil_opts *o = m->ctx->opts;
+	const struct http_conf conf = {
+		.listen = o->http_listen, .connections = 64, .timeout_s = 30, .body_max = 64 * 1024,
+		.cert_pem = o->http_tls_cert_pem, .key_pem = o->http_tls_key_pem, .cors_origin = o->http_cors_origin,
+	};
+	const char *scheme = conf.cert_pem ? "https" : "http";
 	char err[256];
 
-	if (!listen)
+	if (!conf.listen)
 		return;
-	m->http = http_server_start(m->ctx->loop, listen, &lim, on_http, m, err, sizeof(err));
+	m->http = http_server_start(m->ctx->loop, &conf, on_http, m, err, sizeof(err));
 	if (!m->http)
-		log_warnx("http: %s; the REST API is off (--http=ADDR:PORT to choose another, --http=none)", err);
+		log_warnx("http: %s; the status page and REST API are off (--http=ADDR:PORT to choose another, "
+			  "--http=none)", err);
 	else
-		log_info("http: REST API on http://%s/api/v1/", listen);
+		log_info("http: status page on %s://%s/, REST API under /api/v1/%s%s%s", scheme, conf.listen,
+			 o->http_auth_reads ? ", every request with the token" : "",
+			 conf.cors_origin ? ", CORS for " : "", conf.cors_origin ? conf.cors_origin : "");
 }
 
 static int mgmt_start(struct child_ctx *ctx)

@@ -88,15 +88,15 @@ api_is() { local j; j=$(get "$1" "$2") && status_is 200 && jq_is "$j" "$3" "$4";
 api_quiet() { api_is "$@" >/dev/null 2>&1; }
 wait_api() { wait_for "${5:-10}" api_quiet "$1" "$2" "$3" "$4" || api_is "$1" "$2" "$3" "$4"; }
 
-tap_plan 34
+tap_plan 44
 
 vigild_start a "$CONF_A" || bail_out "vigild a did not start"
 VIGILD_ARGS=(--http='[::1]:8081')
 vigild_start b "$LAB_TMP/b.conf" || bail_out "vigild b did not start"
 VIGILD_ARGS=()
 
-check "a logs where the API listens (default 127.0.0.1:8080)" \
-	log_wait a "http: REST API on http://127\.0\.0\.1:8080/api/v1/" || logs
+check "a logs where the page and API listen (default 127.0.0.1:8080)" \
+	log_wait a "http: status page on http://127\.0\.0\.1:8080/, REST API under /api/v1/" || logs
 check "GET /api/v1/status: 200 JSON, node a, vigil's version, one instance master, 2 real servers" \
 	eval 'wait_api a /api/v1/status "j[\"counts\"][\"master\"]" 1 10 &&
 		api_is a /api/v1/status "(j[\"node\"], j[\"version\"].startswith(\"vigil \"), j[\"counts\"][\"instances\"], j[\"counts\"][\"real_servers\"])" "(\"a\", True, 1, 2)" &&
@@ -204,6 +204,58 @@ check "a 100 kB body: 413 (the limit is 64 KiB), and mgmt still answers" \
 	eval 'status_is 413 && api_is a /api/v1/status "j[\"node\"]" "\"a\""'
 check "no cookies, no CORS header, Cache-Control: no-store" \
 	eval '! grep -qi "^set-cookie\|^access-control" "$LAB_TMP/headers" && grep -qi "^cache-control: no-store" "$LAB_TMP/headers"'
+
+# ---- /history and /events: the store's transitions and audit log, a page at a time -------------
+R32=$(sql "SELECT id FROM real_server WHERE key = '192.0.2.32:80'")
+check "GET /api/v1/history: newest first; VI_1's transitions (the demote's BACKUP among them) and .32 going down" \
+	api_is a /api/v1/history '(all(x["at"] >= y["at"] for x, y in zip(j["items"], j["items"][1:])),
+		any(i["kind"] == "vrrp" and i["instance_id"] == '"$VI"' and i["name"] == "VI_1" and i["to"] == "BACKUP" for i in j["items"]),
+		any(i["kind"] == "health" and i["real_server_id"] == '"$R32"' and i["virtual_server_id"] == '"$VSID"' and i["to"] == "down" for i in j["items"]))' \
+	'(True, True, True)'
+check "?kind=health&real_server=$R32: only .32's health transitions" \
+	api_is a "/api/v1/history?kind=health&real_server=$R32" '(len(j["items"]) > 0, {(i["kind"], i["real_server_id"], i["instance_id"]) for i in j["items"]})' \
+	"(True, {('health', $R32, None)})"
+p1=$(get a "/api/v1/history?instance=$VI&limit=1")
+cur=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["next"] or "")' "$p1" 2>/dev/null)
+p2=$(get a "/api/v1/history?instance=$VI&limit=1&cursor=$cur")
+p12=$(get a "/api/v1/history?instance=$VI&limit=2")
+check "paging: limit=1 gives one item and a cursor; the cursor gives the next one, as limit=2 does" \
+	eval '[[ -n $cur ]] && python3 -c "
+import json, sys
+a, b, ab = (json.loads(x) for x in sys.argv[1:4])
+assert len(a[\"items\"]) == 1 and len(b[\"items\"]) == 1, (a, b)
+assert a[\"items\"] + b[\"items\"] == ab[\"items\"], (a, b, ab)
+" "$p1" "$p2" "$p12"'
+check "?since=2100-01-01T00:00:00Z: nothing yet, no next page" \
+	api_is a "/api/v1/history?since=2100-01-01T00:00:00Z" '(j["items"], j["next"])' '([], None)'
+get a "/api/v1/history?kind=bogus" >/dev/null
+e1=$(cat "$LAB_TMP/status"):$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["field"])' "$LAB_TMP/body" 2>&1)
+get a "/api/v1/history?limit=0" >/dev/null
+e2=$(cat "$LAB_TMP/status"):$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["field"])' "$LAB_TMP/body" 2>&1)
+get a "/api/v1/events?colour=red" >/dev/null
+e3=$(cat "$LAB_TMP/status"):$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["field"])' "$LAB_TMP/body" 2>&1)
+get a "/api/v1/history?since=yesterday" >/dev/null
+e4=$(cat "$LAB_TMP/status"):$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error"]["field"])' "$LAB_TMP/body" 2>&1)
+check "bad parameters are 400 naming the parameter: kind=bogus, limit=0, an unknown one, since=yesterday" \
+	eval '[[ "$e1 $e2 $e3 $e4" == "400:kind 400:limit 400:colour 400:since" ]]' || diag "got: $e1 $e2 $e3 $e4"
+check "GET /api/v1/events: the maint over HTTP, by 'http 127.0.0.1', from ready to maint, with the reason" \
+	api_is a "/api/v1/events?action=maint&who=http%20127.0.0.1" '[(i["who"], i["before"], i["after"], "disk swap" in i["detail"]) for i in j["items"]]' \
+	"[('http 127.0.0.1', 'ready', 'maint', True)]"
+check "... and the weight edit after it: from maint to weight 7; events are newest first" \
+	api_is a "/api/v1/events" '([i["after"] for i in j["items"]].index("weight 7") < [i["after"] for i in j["items"]].index("maint"),
+		[i["before"] for i in j["items"] if i["after"] == "weight 7"])' "(True, ['maint'])"
+check "instances say split_brain unknown (not detected: #8); real servers' connections are null without IPVS" \
+	eval 'api_is a "/api/v1/instances/$VI" "j[\"split_brain\"][\"status\"]" "\"unknown\"" &&
+		api_is a "$RSP" "(j[\"connections\"], j[\"rates\"])" "(None, None)"'
+
+# ---- the status page ----------------------------------------------------------------------
+page=$(get a /)
+check "GET /: the status page (HTML, with its script), under a Content-Security-Policy of 'self'" \
+	eval 'status_is 200 && grep -qi "^content-type: text/html" "$LAB_TMP/headers" &&
+		grep -qi "^content-security-policy: default-src '"'"'self'"'"'" "$LAB_TMP/headers" && grep -qi "<html" <<<"$page"'
+get a /nothing-here >/dev/null
+check "GET /nothing-here: 404 JSON; POST /: 405" \
+	eval 'status_is 404 && get a / -X POST >/dev/null && status_is 405'
 
 # ---- mgmt killed: VRRP does not notice, mgmt comes back ------------------------------------
 old_mgmt=$(vigild_pid a mgmt)
