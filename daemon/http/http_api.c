@@ -24,7 +24,7 @@
 /* "2026-12-04T15:20:01.123Z", or null for none */
 static json_t *jtime(int64_t ms)
 {
-	char buf[40];
+	char buf[80];
 	time_t t;
 	struct tm tm;
 

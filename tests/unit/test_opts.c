@@ -126,6 +126,46 @@ static void test_errors_name_the_problem(void **state)
 	assert_non_null(strstr(err, "-f"));
 }
 
+/* Who may read, HTTPS, CORS: off by default; bad values named with the fix. */
+static void test_http_security(void **state)
+{
+	struct vigil_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, sizeof(err), NULL), OPTS_RUN);
+	assert_false(o.http_auth_reads);
+	assert_null(o.http_cors_origin);
+	assert_null(o.http_tls_cert);
+	assert_int_equal(parse(&o, err, sizeof(err), "--http-auth=all", NULL), OPTS_RUN);
+	assert_true(o.http_auth_reads);
+	assert_int_equal(parse(&o, err, sizeof(err), "--http-auth=edits", NULL), OPTS_RUN);
+	assert_false(o.http_auth_reads);
+	assert_int_equal(parse(&o, err, sizeof(err), "--http-auth=none", NULL), OPTS_ERROR);
+	assert_non_null(strstr(err, "'edits' or 'all'"));
+
+	assert_int_equal(parse(&o, err, sizeof(err), "--http-tls-cert=c.pem", "--http-tls-key=k.pem", NULL), OPTS_RUN);
+	assert_string_equal(o.http_tls_cert, "c.pem");
+	assert_string_equal(o.http_tls_key, "k.pem");
+	assert_int_equal(parse(&o, err, sizeof(err), "--http-tls-cert=c.pem", NULL), OPTS_ERROR);
+	assert_non_null(strstr(err, "--http-tls-key"));
+	assert_int_equal(parse(&o, err, sizeof(err), "--http-tls-key=k.pem", NULL), OPTS_ERROR);
+	assert_non_null(strstr(err, "--http-tls-cert"));
+
+	assert_int_equal(parse(&o, err, sizeof(err), "--http-cors-origin=https://ops.example:8443", NULL), OPTS_RUN);
+	assert_string_equal(o.http_cors_origin, "https://ops.example:8443");
+	static const char *const bad[] = { "*", "ops.example", "https://ops.example/", "https://a.example, https://b.example",
+					   "https://ops.example\r\nSet-Cookie: x=1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char arg[128];
+
+		snprintf(arg, sizeof(arg), "--http-cors-origin=%s", bad[i]);
+		if (parse(&o, err, sizeof(err), arg, NULL) != OPTS_ERROR)
+			fail_msg("accepted %s", arg);
+		assert_non_null(strstr(err, "SCHEME://HOST"));
+	}
+}
+
 /* The REST API's address: loopback by default, IPv4 or [IPv6], or none. */
 static void test_http_listen(void **state)
 {
@@ -177,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_dont_release_ipvs),
 		cmocka_unit_test(test_errors_name_the_problem),
 		cmocka_unit_test(test_http_listen),
+		cmocka_unit_test(test_http_security),
 		cmocka_unit_test(test_help_and_version_exit),
 	};
 
