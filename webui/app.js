@@ -59,6 +59,11 @@
 		return e;
 	}
 
+	/* node's children become kids (null, undefined and false left out) */
+	function put(node, ...kids) {
+		node.replaceChildren(...kids.filter((k) => k !== null && k !== undefined && k !== false));
+	}
+
 	function text(v, none) {
 		if (v === null || v === undefined || v === '') return none === undefined ? '–' : none;
 		return String(v);
@@ -181,6 +186,7 @@
 			$('token').value = '';
 		}
 		tokenStatus(why);
+		$('token-panel').hidden = false;
 		const input = $('token');
 		if (document.activeElement !== input) {
 			input.focus({ preventScroll: true });
@@ -218,6 +224,8 @@
 			renderBanner(st, instList);
 			renderInstances(instList);
 			renderVirtualServers(vsList, rsLists);
+			/* the token serves the real servers' buttons (and reads, where they need it) */
+			$('token-panel').hidden = !vsList.length && !readsNeedToken && !$('token-panel').classList.contains('wanted');
 			lastOkMs = Date.now();
 			failingSinceMs = 0;
 			document.body.dataset.updated = String(lastOkMs);
@@ -301,13 +309,16 @@
 		}
 		const list = $('banner-list');
 		list.replaceChildren();
+		/* evidence shown once: under its instance, else under the node */
+		const shown = new Set();
+		for (const f of flagged) for (const ev of f.evidence) shown.add(evidenceText(ev));
 		/* the node-wide verdict: its evidence, and instances it names that
 		 * did not flag themselves */
 		if (ALARMS[gs]) {
 			const sb = st.split_brain || {};
 			const extra = Array.isArray(sb.instances) ? sb.instances.map((x) =>
 				x && typeof x === 'object' ? text(x.name, evidenceText(x)) : String(x)).filter((n) => !named.has(n)) : [];
-			const ev = sbEvidence(st);
+			const ev = sbEvidence(st).filter((x) => !shown.has(evidenceText(x)));
 			if (ev.length || extra.length || !flagged.length) {
 				list.append(bannerItem('node ' + text(st.node, '') + (extra.length ? ': ' + extra.join(', ') : ''), gs, ev));
 			}
@@ -392,7 +403,7 @@
 		for (const [k, v] of rows) {
 			dl.append(el('dt', null, k), el('dd', { className: 'f-' + k.replace(/\W+/g, '-') }, v));
 		}
-		card.replaceChildren(
+		put(card,
 			el('div', { className: 'inst-head' },
 				el('h3', { className: 'inst-name' }, text(i.name)),
 				el('span', { className: 'state state-' + state }, state)),
@@ -452,7 +463,7 @@
 		b.el.dataset.key = text(v.key, '');
 		const meta = [text(v.scheduler, ''), text(v.forwarding, ''),
 			text(v.real_servers_up, '?') + '/' + text(v.real_servers_total, '?') + ' up'].filter(Boolean).join(' · ');
-		b.head.replaceChildren(
+		put(b.head,
 			el('h3', { className: 'vs-key' }, text(v.key)),
 			el('span', { className: 'vs-meta' }, meta),
 			v.quorum > 0 ? el('span', { className: v.quorum_met ? 'vs-meta' : 'quorum-lost' },
@@ -528,18 +539,18 @@
 		const h = r.health || {};
 		const hs = text(h.state, 'unknown');
 		row.tr.dataset.health = hs;
-		row.keyCell.replaceChildren(el('strong', null, text(r.key)));
-		row.healthCell.replaceChildren(
+		put(row.keyCell, el('strong', null, text(r.key)));
+		put(row.healthCell,
 			el('span', { className: 'state health state-' + hs }, hs),
 			el('span', { className: 'reason' }, text(h.reason, '') + (h.since ? (h.reason ? ', ' : '') + 'since ' + fmtTime(h.since) : '')));
-		row.inServiceCell.replaceChildren(r.in_service ? 'yes' : el('span', { className: 'no' }, 'no'));
+		put(row.inServiceCell, r.in_service ? 'yes' : el('span', { className: 'no' }, 'no'));
 		const w = r.weight || {};
-		row.weightCell.replaceChildren(
+		put(row.weightCell,
 			el('span', { className: 'w-effective' }, text(w.effective, 'not in IPVS')),
 			el('span', { className: 'reason' }, 'configured ' + text(w.configured) + ', override ' + text(w.override)));
 		const admin = text(r.admin_state, 'ready');
 		row.tr.dataset.admin = admin;
-		row.adminCell.replaceChildren(
+		put(row.adminCell,
 			el('span', { className: 'state admin admin-' + admin }, admin),
 			r.override ? el('span', { className: 'reason' }, overrideText(r.override)) : null);
 		row.td.conns.hidden = !showConns;
@@ -561,7 +572,7 @@
 
 	function editMsg(msg, fix, isError) {
 		const p = $('edit-msg');
-		p.replaceChildren(msg);
+		put(p, msg);
 		if (fix) p.append(el('span', { className: 'fix' }, 'Fix: ' + fix));
 		p.classList.toggle('error', Boolean(isError));
 		p.hidden = false;
@@ -584,9 +595,9 @@
 			const r = await api('PATCH', '/api/v1/virtual-servers/' + encodeURIComponent(vsId) +
 				'/real-servers/' + encodeURIComponent(rsId), { admin_state: act, reason }, EDIT_TIMEOUT_MS);
 			pendingEdits.delete(id);
-			const w = r.weight || {};
-			editMsg(text(r.key, key) + ' is now ' + text(r.admin_state, act) + ' (effective weight ' +
-				text(w.effective, 'none: not in IPVS') + ').', '', false);
+			editMsg(text(r.key, key) + ': ' + text(r.admin_state, act) +
+				(r.override && r.override.who ? ' (by ' + r.override.who + ')' : '') + '.', '', false);
+			tokenStatus('');
 			const b = vsBlocks.get(String(vsId));
 			const row = b && b.rows.get(String(rsId));
 			if (row) fillRsRow(row, r, !b.ths.conns.hidden);
