@@ -208,7 +208,7 @@ static void answer(struct http_reply *out, int status, json_t *j)
 
 static void error(struct http_reply *out, int status, const char *field, const char *fix, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[256], fld[64];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -216,11 +216,15 @@ static void error(struct http_reply *out, int status, const char *field, const c
 	va_end(ap);
 	/* a path or a value from the request may be anything: JSON strings
 	 * must be UTF-8, so keep printable ASCII only */
+	snprintf(fld, sizeof(fld), "%s", field ? field : "");
 	for (char *q = msg; *q; q++)
 		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
 			*q = '?';
+	for (char *q = fld; *q; q++)     /* a query parameter's name, too */
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e)
+			*q = '?';
 	answer(out, status, json_pack("{s:{s:i, s:s, s:o, s:s}}", "error", "status", status, "message", msg,
-				      "field", jtext(field), "fix", fix));
+				      "field", field ? json_string(fld) : json_null(), "fix", fix));
 }
 
 /* A path segment as an id: 0 when it is not one. */
