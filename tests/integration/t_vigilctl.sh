@@ -57,7 +57,7 @@ write_vrrp_conf "$LAB_TMP/b.conf" b BACKUP 100
 DIR=$(vigild_dir a)
 DB=$DIR/vigil.db
 ctl() { "$VIGILCTL" -p "$DIR/vigild.pid" -s "$DIR/vigil.sock" -d "$DB" "$@"; }
-logs() { diag_file "$(vigild_log "${1:-a}")" "${2:-12}"; }
+logs() { diag_file "$(vigild_log a)" 12; }
 
 # run ARGS...: vigilctl's stdout in $OUT, stderr in $ERR, exit status in $RC
 run() {
