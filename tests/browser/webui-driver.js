@@ -11,6 +11,7 @@
  * into spaces); answers
  * each with one line on stdout: "ok<TAB>JSON" or "err<TAB>MESSAGE".
  *
+ *   launch                    start Chromium (open does it too): its version
  *   open URL [WIDTH HEIGHT]   launch (once), new page at WIDTH x HEIGHT
  *                             (default 1280 x 900), load URL.  The page's
  *                             document gets the header the server is to
@@ -23,6 +24,13 @@
  *                             is the page's clock (epoch ms) when it was;
  *                             on a timeout, the value of the expression
  *                             SHOW goes with the error
+ *   race MS PATH ERE JS [TOKEN]
+ *                             wait up to MS ms until both the API's answer
+ *                             to GET PATH matches the regular expression
+ *                             ERE (fetched from here every 20 ms) and the
+ *                             page's expression JS holds (every 25 ms):
+ *                             {api, page, delay_ms}, the times in epoch ms
+ *                             (how long the page took to show a change)
  *   eval JS                   the value of the page expression JS
  *   fill SELECTOR TEXT        type TEXT into the field (replacing it)
  *   click SELECTOR            click the element (waits until it is visible
@@ -92,10 +100,13 @@ async function routeApi(route) {
 	return route.fulfill({ response: resp, json: j });
 }
 
+async function launch() {
+	if (!browser) browser = await chromium.launch({ executablePath, args: ['--no-sandbox'], headless: true });
+	return browser.version();
+}
+
 async function open(url, w, h) {
-	if (!browser) {
-		browser = await chromium.launch({ executablePath, args: ['--no-sandbox'], headless: true });
-	}
+	await launch();
 	if (context) await context.close();
 	problems.length = 0;
 	context = await browser.newContext({ viewport: { width: w || 1280, height: h || 900 } });
@@ -129,6 +140,8 @@ function need() {
 
 async function run(f) {
 	switch (f[0]) {
+	case 'launch':
+		return launch();
 	case 'open':
 		return open(f[1], Number(f[2]) || 0, Number(f[3]) || 0);
 	case 'viewport':
@@ -149,6 +162,38 @@ async function run(f) {
 			}
 			await new Promise((r) => setTimeout(r, 25));
 		}
+	}
+	case 'race': {
+		/* the API (fetched from here every 20 ms) and the page (every
+		 * 25 ms), each until it shows the change: both times */
+		const deadline = Date.now() + Number(f[1]);
+		const url = new URL(f[2], need().url()).href;
+		const re = new RegExp(f[3]);
+		const headers = f[5] ? { Authorization: 'Bearer ' + f[5] } : {};
+		const expr = '(() => { try { return (' + f[4] + ') ? Date.now() : false; } catch (e) { return false; } })()';
+		const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+		const apiSide = (async () => {
+			while (Date.now() < deadline) {
+				try {
+					const r = await fetch(url, { headers, signal: AbortSignal.timeout(2000) });
+					if (re.test(await r.text())) return Date.now();
+				} catch (e) { /* not yet */ }
+				await sleep(20);
+			}
+			return null;
+		})();
+		const pageSide = (async () => {
+			while (Date.now() < deadline) {
+				const t = await need().evaluate(expr);
+				if (t) return t;
+				await sleep(25);
+			}
+			return null;
+		})();
+		const [api, pg] = await Promise.all([apiSide, pageSide]);
+		if (!api || !pg) throw new Error('timeout after ' + f[1] + ' ms: the API ' + (api ? 'did' : 'did not') +
+			' show it, the page ' + (pg ? 'did' : 'did not'));
+		return { api, page: pg, delay_ms: pg - api };
 	}
 	case 'eval':
 		return need().evaluate(f[1]);
