@@ -250,9 +250,9 @@ static void get_status(const struct http_api_ctx *c, struct http_reply *out)
 			n[s->inst[i].state]++;
 	for (size_t i = 0; i < s->n_rs; i++)
 		rs_up += s->rs[i].alive;
-	answer(out, 200, json_pack("{s:s, s:s, s:I, s:o, s:{s:b, s:b}, s:{s:I, s:i, s:i, s:i, s:i, s:I, s:I, s:i}, "
+	answer(out, 200, json_pack("{s:s, s:o, s:s, s:I, s:o, s:{s:b, s:b}, s:{s:I, s:i, s:i, s:i, s:i, s:I, s:I, s:i}, "
 				   "s:{s:s, s:{s:i, s:i, s:i, s:i, s:I}}}",
-				   "node", c->node ? c->node : "", "version", c->version,
+				   "node", c->node ? c->node : "", "router_id", jtext(c->router_id), "version", c->version,
 				   "uptime_s", (json_int_t)((c->now_ms - c->started_ms) / 1000),
 				   "snapshot_at", jtime(s->loaded_ms),
 				   "snmp", "enabled", c->snmp_enabled, "connected", c->snmp_connected,
@@ -649,6 +649,32 @@ static void get_metrics(const struct http_api_ctx *c, struct http_reply *out)
 		bprintf(&b, "vigil_real_server_checks_failed_total{virtual_server=\"%s\",real_server=\"%s\"} %llu\n",
 			esc(v ? v->key : "", n1, sizeof(n1)), esc(s->rs[i].key, n2, sizeof(n2)),
 			(unsigned long long)s->rs[i].checks_failed);
+	}
+	help(&b, "vigil_real_server_connections", "gauge", "IPVS connections to the real server: active, inactive "
+	     "(absent without IPVS figures)");
+	for (size_t i = 0; i < s->n_rs; i++) {
+		const struct snap_vs *v = snap_vs_by_id(s, s->rs[i].vs_id);
+		const struct lb_live *l = live_rs(c, &s->rs[i]);
+
+		if (!l)
+			continue;
+		esc(v ? v->key : "", n1, sizeof(n1));
+		esc(s->rs[i].key, n2, sizeof(n2));
+		bprintf(&b, "vigil_real_server_connections{virtual_server=\"%s\",real_server=\"%s\",kind=\"active\"} "
+			"%u\n", n1, n2, l->active_conns);
+		bprintf(&b, "vigil_real_server_connections{virtual_server=\"%s\",real_server=\"%s\",kind=\"inactive\"} "
+			"%u\n", n1, n2, l->inact_conns);
+	}
+	help(&b, "vigil_real_server_connections_total", "counter", "connections IPVS scheduled to the real server "
+	     "(absent without IPVS figures)");
+	for (size_t i = 0; i < s->n_rs; i++) {
+		const struct snap_vs *v = snap_vs_by_id(s, s->rs[i].vs_id);
+		const struct lb_live *l = live_rs(c, &s->rs[i]);
+
+		if (l)
+			bprintf(&b, "vigil_real_server_connections_total{virtual_server=\"%s\",real_server=\"%s\"} %llu\n",
+				esc(v ? v->key : "", n1, sizeof(n1)), esc(s->rs[i].key, n2, sizeof(n2)),
+				(unsigned long long)l->stats.conns);
 	}
 	out->status = b.p ? 200 : 500;
 	out->body = b.p;

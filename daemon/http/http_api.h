@@ -31,6 +31,7 @@
 struct http_api_ctx {
 	const struct snap *snap;         /* NULL: the store could not be read */
 	const char *node;                /* router_id or the host name */
+	const char *router_id;           /* NULL: not configured */
 	const char *version;
 	int64_t started_ms, now_ms;      /* Unix ms: mgmt's start, now */
 	bool snmp_enabled, snmp_connected;

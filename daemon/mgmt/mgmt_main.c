@@ -454,6 +454,7 @@ static struct http_api_ctx api_ctx(const struct mgmt *m)
 	return (struct http_api_ctx){
 		.snap = m->snap,
 		.node = m->node,
+		.router_id = m->ctx->conf ? m->ctx->conf->global.router_id : NULL,
 		.version = "vigil " PACKAGE_VERSION,
 		.started_ms = m->started_ms,
 		.now_ms = store_now_ms(),

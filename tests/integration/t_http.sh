@@ -97,9 +97,9 @@ VIGILD_ARGS=()
 
 check "a logs where the page and API listen (default 127.0.0.1:8080)" \
 	log_wait a "http: status page on http://127\.0\.0\.1:8080/, REST API under /api/v1/" || logs
-check "GET /api/v1/status: 200 JSON, node a, vigil's version, one instance master, 2 real servers" \
+check "GET /api/v1/status: 200 JSON, node and router_id a, vigil's version, one instance master, 2 real servers" \
 	eval 'wait_api a /api/v1/status "j[\"counts\"][\"master\"]" 1 10 &&
-		api_is a /api/v1/status "(j[\"node\"], j[\"version\"].startswith(\"vigil \"), j[\"counts\"][\"instances\"], j[\"counts\"][\"real_servers\"])" "(\"a\", True, 1, 2)" &&
+		api_is a /api/v1/status "(j[\"node\"], j[\"router_id\"], j[\"version\"].startswith(\"vigil \"), j[\"counts\"][\"instances\"], j[\"counts\"][\"real_servers\"])" "(\"a\", \"a\", True, 1, 2)" &&
 		grep -qi "^content-type: application/json" "$LAB_TMP/headers"' || logs
 
 VI=$(sql "SELECT id FROM vrrp_instance WHERE name = 'VI_1'")

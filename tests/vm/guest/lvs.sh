@@ -36,7 +36,7 @@ elapsed() { awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }
 
 # Everything after the first FAIL/SKIP of a prerequisite is reported as
 # failed with this reason, so that the host sees every id.
-ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr snmp-ipvs rs-down rs-down-log rs-down-traffic check-state rs-up
+ALL_IDS=(lab vigild-start ipvs-nat traffic-wrr snmp-ipvs rest-ipvs rs-down rs-down-log rs-down-traffic check-state rs-up
 	inhibit-reload inhibit-down inhibit-up restart-adopt drain-ipvs drain-restart undrain-ipvs
 	stop-release stop-foreign
 	keep-on-stop dr-persist fwmark ipv6 sorry-server sorry-leave extra-release)
@@ -366,6 +366,35 @@ else
 	fail snmp-ipvs "KEEPALIVED-MIB's IPVS counters through snmpd equal ipvsadm -Ln --stats within 10 s" \
 		"snmpwalk (addr conns inpkts outbytes conns64):" "$(snmp_rs 2>&1)" "ipvsadm:" "$(ipvs_rs 2>&1)" \
 		"virtualServerStatsConns: $(MIBS= nx dir snmpwalk -v2c -c public -On 127.0.0.1:11161 .1.3.6.1.4.1.9586.100.5.3.3.1.27 2>&1)" \
+		"vigild's log (tail):" "$(vlog_tail 15)"
+fi
+
+# --- the REST API's connections, as ipvsadm --stats shows them ---------------------
+# rest_rs: "ADDR:PORT CONNS" per real server of TCP 192.0.2.100:80 (GET /api/v1)
+rest_rs() {
+	nx dir "$py" -S -c '
+import json, urllib.request
+def get(p):
+    return json.load(urllib.request.urlopen("http://127.0.0.1:8080/api/v1" + p, timeout=3))
+vs = [v for v in get("/virtual-servers")["virtual_servers"] if v["key"] == "TCP 192.0.2.100:80"][0]
+for r in get("/virtual-servers/%d/real-servers" % vs["id"])["real_servers"]:
+    print(r["key"], (r["connections"] or {}).get("total", "null"))
+'
+}
+rest_matches() { [[ -n $(ipvs_rs) && "$(rest_rs 2>&1 | sort)" == "$(ipvs_rs | awk '{ print $1, $2 }')" ]]; }
+metrics_conns() {
+	nx dir "$py" -S -c '
+import urllib.request
+for l in urllib.request.urlopen("http://127.0.0.1:8080/metrics", timeout=3).read().decode().splitlines():
+    if l.startswith("vigil_real_server_connections_total{virtual_server=\"TCP 192.0.2.100:80\""):
+        print(l.split("real_server=\"")[1].split("\"")[0], l.split()[-1])
+' | sort
+}
+if wait_for 10 rest_matches && [[ "$(metrics_conns 2>&1)" == "$(ipvs_rs | awk '{ print $1, $2 }')" ]]; then
+	pass rest-ipvs "GET .../real-servers connections.total and /metrics vigil_real_server_connections_total equal ipvsadm --stats: $(rest_rs | sort | tr '\n' ';')"
+else
+	fail rest-ipvs "the REST API's and /metrics' connection counts equal ipvsadm -Ln --stats within 10 s" \
+		"REST (addr total):" "$(rest_rs 2>&1)" "/metrics:" "$(metrics_conns 2>&1)" "ipvsadm:" "$(ipvs_rs 2>&1)" \
 		"vigild's log (tail):" "$(vlog_tail 15)"
 fi
 
