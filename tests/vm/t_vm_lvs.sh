@@ -29,7 +29,7 @@ if [[ $setup_status -eq 77 ]]; then
 fi
 
 # The checks of guest/lvs.sh, in its order.
-ids=(lab vigild-start ipvs-nat traffic-wrr snmp-ipvs rs-down rs-down-log rs-down-traffic check-state rs-up
+ids=(lab vigild-start ipvs-nat traffic-wrr snmp-ipvs rest-ipvs rs-down rs-down-log rs-down-traffic check-state rs-up
 	inhibit-reload inhibit-down inhibit-up restart-adopt drain-ipvs drain-restart undrain-ipvs
 	stop-release stop-foreign
 	keep-on-stop dr-persist fwmark ipv6 sorry-server sorry-leave extra-release)
