@@ -193,7 +193,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		char text[160];
 
 		snprintf(text, sizeof(text), "{\"error\":{\"status\":413,\"message\":\"the body is larger "
-			 "than %zu bytes\",\"fix\":\"send a smaller body\"}}", h->conf.body_max);
+			 "than %zu bytes\",\"field\":null,\"fix\":\"send a smaller body\"}}", h->conf.body_max);
 		r.status = 413;
 		r.body = strdup(text);
 		return reply(h, c, &r);
