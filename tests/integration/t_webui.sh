@@ -27,6 +27,11 @@ require_netns
 for t in curl python3 node npm; do
 	command -v "$t" >/dev/null 2>&1 || skip_all "$t is not installed (scripts/install-deps.sh)"
 done
+# Only the standard library is used: where python3 is a version manager's
+# shim (pyenv: half a second a call on a busy host), the system's will do.
+if [[ -x /usr/bin/python3 && $(command -v python3) != /usr/bin/python3 ]]; then
+	python3() { /usr/bin/python3 "$@"; }
+fi
 CHROMIUM=${VIGIL_CHROMIUM:-/usr/bin/chromium}
 [[ -x $CHROMIUM ]] || skip_all "$CHROMIUM is not installed (scripts/install-deps.sh installs chromium)"
 
