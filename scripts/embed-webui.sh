@@ -29,7 +29,8 @@ tmp=$out.tmp
 			   exit 1 ;;
 		esac
 		printf '\t{ "%s", "%s",\n' "$path" "$type"
-		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t  "/' -e 's/$/\\n"/' "$f"
+		# \? for every ?: no "??" trigraph warning, whatever the file holds
+		sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/\t  "/' -e 's/$/\\n"/' "$f"
 		printf '\t  , %s },\n' "$(wc -c <"$f")"
 	done
 	echo '};'

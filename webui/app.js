@@ -9,8 +9,7 @@
  * The server sends Content-Security-Policy: default-src 'self': no inline
  * script or style, no event-handler attributes; the DOM is built with
  * createElement and textContent only (nothing from the API is parsed as
- * HTML).  Note for the build: this file is embedded as a C string
- * (scripts/embed-webui.sh), so it avoids two question marks in a row.
+ * HTML).  The build embeds this file into vigild (scripts/embed-webui.sh).
  */
 'use strict';
 

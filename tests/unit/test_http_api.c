@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@
 #include <jansson.h>
 
 #include "http/http_api.h"
+#include "http/http_assets.h"
 
 #define TOKEN "0123456789abcdef0123456789abcdef"
 
@@ -118,6 +120,40 @@ static void test_page_files(void **state)
 	assert_int_equal(ask(&c, "DELETE", "/", NULL, NULL, NULL), 405);
 }
 
+/* What is served is byte for byte what webui/ holds (the embedding escapes
+ * quotes, backslashes and question marks). */
+static void test_page_files_are_the_files(void **state)
+{
+	static const char *const files[][2] = { { "/", "index.html" }, { "/app.js", "app.js" },
+						 { "/style.css", "style.css" } };
+	const char *src = getenv("VIGIL_SRCDIR");
+
+	(void)state;
+	if (!src)
+		skip();
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const struct http_asset *a = http_asset_find(files[i][0]);
+		char path[4096], *buf;
+		FILE *f;
+		long n;
+
+		snprintf(path, sizeof(path), "%s/webui/%s", src, files[i][1]);
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		fseek(f, 0, SEEK_END);
+		n = ftell(f);
+		rewind(f);
+		buf = malloc((size_t)n + 1);
+		assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+		fclose(f);
+		assert_non_null(a);
+		assert_int_equal(a->len, (size_t)n);
+		assert_int_equal(strlen(a->data), (size_t)n);
+		assert_memory_equal(a->data, buf, (size_t)n);
+		free(buf);
+	}
+}
+
 static void test_history_parameters(void **state)
 {
 	struct http_api_ctx c = ctx();
@@ -150,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_reads_need_the_token_only_when_told),
 		cmocka_unit_test(test_cors_preflight_only_when_configured),
 		cmocka_unit_test(test_page_files),
+		cmocka_unit_test(test_page_files_are_the_files),
 		cmocka_unit_test(test_history_parameters),
 	};
 
