@@ -458,11 +458,33 @@ struct pending_edit {
 	char what[200];
 };
 
-/* Applied in memory, then in IPVS now; the answer says what is in effect. */
+/* The answer of an edit, sent once what applying it wrote is committed. */
+struct edit_answer {
+	struct child_ctx *ctx;
+	uint32_t id;
+	int status;
+	char text[400];
+};
+
+static void on_edit_committed(void *arg, int status, const char *err)
+{
+	struct edit_answer *a = arg;
+
+	(void)status;
+	(void)err;    /* the override is stored; a lost weight row is rewritten on the next change */
+	child_edit_done(a->ctx, a->id, a->status, "%s", a->text);
+	free(a);
+}
+
+/* Applied in memory, then in IPVS now; the answer says what is in effect,
+ * and goes once the weights it wrote to the store are committed (so that a
+ * client reading the store after it sees them). */
 static void edit_apply(struct pending_edit *pe, const char *note)
 {
 	struct check_lvs *l = pe->l;
 	struct lvs_ov *o = find_ov(l, pe->ov.vs, pe->ov.rs);
+	struct edit_answer *a;
+	struct store_rec *r;
 
 	if (pe->clear) {
 		if (o)
@@ -475,11 +497,27 @@ static void edit_apply(struct pending_edit *pe, const char *note)
 	log_notice("operator: %s%s", pe->what, note);
 	ev_timer_stop(l->loop, &l->soon);
 	on_soon(l->loop, &l->soon, l);       /* IPVS before the answer */
-	if (l->ipvs && l->failed_last)
-		child_edit_done(pe->ctx, pe->id, 500, "%s%s; but IPVS refused the change (see the log); "
-				"vigild retries", pe->what, note);
-	else
-		child_edit_done(pe->ctx, pe->id, 0, "%s%s", pe->what, note);
+	a = malloc(sizeof(*a));
+	if (!a) {
+		child_edit_done(pe->ctx, pe->id, 500, "out of memory");
+		return;
+	}
+	*a = (struct edit_answer){ .ctx = pe->ctx, .id = pe->id };
+	if (l->ipvs && l->failed_last) {
+		a->status = 500;
+		snprintf(a->text, sizeof(a->text), "%s%s; but IPVS refused the change (see the log); vigild retries",
+			 pe->what, note);
+	} else {
+		snprintf(a->text, sizeof(a->text), "%s%s", pe->what, note);
+	}
+	r = l->store ? store_rec_new(STORE_BARRIER) : NULL;
+	if (!r) {
+		on_edit_committed(a, 0, NULL);
+		return;
+	}
+	r->done = on_edit_committed;
+	r->arg = a;
+	store_writer_put(l->store, r);
 }
 
 static void on_edit_stored(void *arg, int status, const char *err)

@@ -1,12 +1,13 @@
 /*
  * ctl.h - what the parts of vigilctl share: its options, its exit codes,
- * error output (text for people, JSON for scripts), aligned tables, the
- * REST API's JSON objects, and the commands that read the state database.
+ * error output (text for people, JSON for scripts), aligned tables, and the
+ * commands that read the state database.  Objects are JSON as the REST API
+ * shows them (mgmt/snap_json.c), without IPVS's live figures, which only
+ * mgmt has (connections and rates are null).
  *
  * vigilctl.c: main, usage, status and reload (pid file, signals), the edits
  *             (control socket);
  * ctl_out.c:  errors, aligned tables, times;
- * ctl_json.c: instances, virtual and real servers as the REST API shows them;
  * ctl_show.c: instances, servers, overrides, history and the status summary,
  *             from the state database (mgmt_snap.c, as mgmt reads it).
  */
@@ -20,6 +21,7 @@
 #include <jansson.h>
 
 #include "mgmt/mgmt_snap.h"
+#include "mgmt/snap_json.h"
 
 /* The exit status, for scripts (documented in --help and README.md). */
 enum ctl_exit {
@@ -71,19 +73,6 @@ void ctl_table_header(struct ctl_table *t, size_t indent);
 void ctl_table_indent(struct ctl_table *t, size_t indent);   /* of the rows that follow */
 void ctl_table_print(struct ctl_table *t);
 void ctl_table_free(struct ctl_table *t);
-
-/* ---- the REST API's objects (ctl_json.c) ---------------------------------- */
-
-/* The fields of GET /api/v1/instances/{id}, .../virtual-servers/{id} and
- * .../real-servers/{id} that the state database holds, with the same names
- * and values (the live IPVS figures, which mgmt alone has, are left out). */
-json_t *ctl_jinstance(const struct snap_inst *in);
-json_t *ctl_jvirtual_server(const struct snap_vs *v);
-json_t *ctl_jreal_server(const struct snap_rs *r);
-json_t *ctl_jtime(int64_t ms);           /* "2026-12-04T15:20:01.123Z", null for none */
-json_t *ctl_jtext(const char *s);        /* null for none or "" */
-const char *ctl_admin_name(enum snap_admin k);
-const char *ctl_health_name(enum snap_health h);
 
 /* ---- the state database (ctl_show.c) -------------------------------------- */
 

@@ -38,7 +38,7 @@ int ctl_fail(const struct ctl *c, int code, int status, const char *fix, const c
 				*q = '?';
 		ctl_print_json(json_pack("{s:{s:i, s:o, s:s, s:o}}", "error", "exit_status", code,
 					 "status", status ? json_integer(status) : json_null(),
-					 "message", msg, "fix", ctl_jtext(fix)));
+					 "message", msg, "fix", snap_jtext(fix)));
 	}
 	return code;
 }

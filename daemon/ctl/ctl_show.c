@@ -171,9 +171,9 @@ static void override_text(const struct snap_override *o, char *buf, size_t len)
 		return;
 	}
 	if (o->kind == SNAP_WEIGHT || o->kind == SNAP_DEMOTE)
-		n = snprintf(buf, len, "%s %lld", ctl_admin_name(o->kind), (long long)o->value);
+		n = snprintf(buf, len, "%s %lld", snap_admin_name(o->kind), (long long)o->value);
 	else
-		n = snprintf(buf, len, "%s", ctl_admin_name(o->kind));
+		n = snprintf(buf, len, "%s", snap_admin_name(o->kind));
 	if (o->expires_ms > 0 && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " until %s", ctl_time(o->expires_ms, until, sizeof(until)));
 }
@@ -193,7 +193,7 @@ int ctl_instances(const struct ctl *c)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < s->n_inst; i++)
-			json_array_append_new(a, ctl_jinstance(&s->inst[i]));
+			json_array_append_new(a, snap_jinstance(&s->inst[i]));
 		snap_free(s);
 		return ctl_print_json(json_pack("{s:o}", "instances", a));
 	}
@@ -234,10 +234,10 @@ static bool quorum_met(const struct snap_vs *v)
 
 static json_t *jvs_with_rs(const struct snap_vs *v)
 {
-	json_t *o = ctl_jvirtual_server(v), *a = json_array();
+	json_t *o = snap_jvirtual_server(v, NULL), *a = json_array();
 
 	for (size_t j = 0; j < v->n_rs; j++)
-		json_array_append_new(a, ctl_jreal_server(&v->rs[j]));
+		json_array_append_new(a, snap_jreal_server(&v->rs[j], NULL));
 	json_object_set_new(o, "real_servers", a);
 	return o;
 }
@@ -261,7 +261,7 @@ static void rs_rows(struct ctl_table *t, const struct snap_vs *v)
 		else
 			snprintf(admin, sizeof(admin), "ready");
 		ctl_table_row(t, (const char *const[]){ num(r->id, id, sizeof(id)), r->key,
-			ctl_health_name(r->health), num(r->config_weight, w, sizeof(w)), ow, ew, admin,
+			snap_health_name(r->health), num(r->config_weight, w, sizeof(w)), ow, ew, admin,
 			ctl_time(r->health_since_ms, since, sizeof(since)), r->health_reason });
 	}
 }
@@ -361,9 +361,9 @@ static json_t *jov_ref(const struct ov_ref *r)
 			 "id", (json_int_t)(r->in ? r->in->id : r->rs->id), "name", r->in ? r->in->name : r->rs->key,
 			 "virtual_server_id", r->vs ? json_integer(r->vs->id) : json_null(),
 			 "virtual_server", r->vs ? json_string(r->vs->key) : json_null(),
-			 "kind", ctl_admin_name(o->kind), "value", (json_int_t)o->value, "who", ctl_jtext(o->who),
-			 "reason", ctl_jtext(o->reason), "since", ctl_jtime(o->created_ms),
-			 "expires", ctl_jtime(o->expires_ms));
+			 "kind", snap_admin_name(o->kind), "value", (json_int_t)o->value, "who", snap_jtext(o->who),
+			 "reason", snap_jtext(o->reason), "since", snap_jtime(o->created_ms),
+			 "expires", snap_jtime(o->expires_ms));
 }
 
 int ctl_overrides(const struct ctl *c)
@@ -406,10 +406,10 @@ int ctl_overrides(const struct ctl *c)
 			char setting[48], since[32], until[32], by[512];
 
 			if (o->kind == SNAP_WEIGHT || o->kind == SNAP_DEMOTE)
-				snprintf(setting, sizeof(setting), "%s %lld", ctl_admin_name(o->kind),
+				snprintf(setting, sizeof(setting), "%s %lld", snap_admin_name(o->kind),
 					 (long long)o->value);
 			else
-				snprintf(setting, sizeof(setting), "%s", ctl_admin_name(o->kind));
+				snprintf(setting, sizeof(setting), "%s", snap_admin_name(o->kind));
 			snprintf(by, sizeof(by), "%s%s%s", o->who ? o->who : "", o->reason && *o->reason ? ", " : "",
 				 o->reason ? o->reason : "");
 			ctl_table_row(t, (const char *const[]){ refs[i].vs ? refs[i].vs->key : "VRRP",
@@ -471,14 +471,14 @@ static json_t *jhist(const struct hist_line *h)
 {
 	if (h->kind == 'o')
 		return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", "operator",
-				 "id", (json_int_t)h->id, "at", ctl_jtime(h->at), "who", ctl_jtext(h->who),
-				 "action", ctl_jtext(h->from), "target", ctl_jtext(h->name),
-				 "detail", ctl_jtext(h->reason), "before", ctl_jtext(h->before),
-				 "after", ctl_jtext(h->after));
+				 "id", (json_int_t)h->id, "at", snap_jtime(h->at), "who", snap_jtext(h->who),
+				 "action", snap_jtext(h->from), "target", snap_jtext(h->name),
+				 "detail", snap_jtext(h->reason), "before", snap_jtext(h->before),
+				 "after", snap_jtext(h->after));
 	return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", h->kind == 'v' ? "vrrp" : "health",
-			 "at", ctl_jtime(h->at), "instance_id", jid(h->inst_id), "real_server_id", jid(h->rs_id),
-			 "virtual_server_id", jid(h->vs_id), "name", ctl_jtext(h->name), "from", ctl_jtext(h->from),
-			 "to", ctl_jtext(h->to), "reason", ctl_jtext(h->reason));
+			 "at", snap_jtime(h->at), "instance_id", jid(h->inst_id), "real_server_id", jid(h->rs_id),
+			 "virtual_server_id", jid(h->vs_id), "name", snap_jtext(h->name), "from", snap_jtext(h->from),
+			 "to", snap_jtext(h->to), "reason", snap_jtext(h->reason));
 }
 
 /* The lines as vigilctl has always printed them (scripts grep them). */
@@ -586,14 +586,14 @@ static void summary_json(const struct snap *s, json_t *doc)
 	for (size_t i = 0; i < s->n_inst; i++) {
 		if ((unsigned)s->inst[i].state < 4)
 			n[s->inst[i].state]++;
-		json_array_append_new(ia, ctl_jinstance(&s->inst[i]));
+		json_array_append_new(ia, snap_jinstance(&s->inst[i]));
 	}
 	for (size_t i = 0; i < s->n_rs; i++)
 		rs_up += s->rs[i].alive;
 	for (size_t i = 0; i < s->n_vs; i++)
-		json_array_append_new(va, ctl_jvirtual_server(&s->vs[i]));
+		json_array_append_new(va, snap_jvirtual_server(&s->vs[i], NULL));
 	/* the names of GET /api/v1/status */
-	json_object_set_new(doc, "snapshot_at", ctl_jtime(s->loaded_ms));
+	json_object_set_new(doc, "snapshot_at", snap_jtime(s->loaded_ms));
 	json_object_set_new(doc, "counts", json_pack("{s:I, s:i, s:i, s:i, s:i, s:I, s:I, s:i}",
 		"instances", (json_int_t)s->n_inst, "master", n[SNAP_MASTER], "backup", n[SNAP_BACKUP],
 		"fault", n[SNAP_FAULT], "init", n[SNAP_INIT], "virtual_servers", (json_int_t)s->n_vs,

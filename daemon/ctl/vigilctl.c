@@ -339,47 +339,24 @@ static int control_call(const struct ctl *c, json_t *req, int *status, char **te
 	return 0;
 }
 
-/* Whether the stored effective weight of `r` is the one `action` leads to.
- * The check engine answers once the override is stored, but the weight it
- * then gives the real server reaches the database a moment later. */
-static bool weight_settled(const struct snap_rs *r, const char *action, long value)
-{
-	int eff = r->effective_weight;   /* -1: not in IPVS */
-
-	if (strcmp(action, "maint") == 0)
-		return eff < 0;
-	if (!r->alive)
-		return eff <= 0;
-	if (strcmp(action, "drain") == 0)
-		return eff == 0;
-	if (strcmp(action, "weight") == 0)
-		return eff == value;
-	return eff == r->config_weight;   /* undrain (a dynamic weight: waits, then shows it) */
-}
-
 /* With --json, a successful edit prints what the REST API answers: the
  * object as it is now. */
-static int edit_result_json(const struct ctl *c, const char *action, char **args, long value, const char *text)
+static int edit_result_json(const struct ctl *c, const char *action, char **args, const char *text)
 {
 	bool vrrp = strcmp(action, "demote") == 0 || strcmp(action, "undemote") == 0;
 	struct ctl quiet = { .db = c->db };
 	json_t *doc = json_pack("{s:s}", "result", text), *obj = NULL;
 	sqlite3 *db = ctl_db_open(&quiet);
 
-	/* up to a second for the engine's write of the new weight */
-	for (int tries = 0; db && tries < 20; tries++) {
+	/* the engine answered once its writes were committed: read them */
+	if (db) {
 		struct snap *s = ctl_snap_load(&quiet, db);
 		const struct snap_inst *in = s && vrrp ? ctl_find_inst(s, args[0]) : NULL;
 		const struct snap_vs *v = s && !vrrp ? ctl_find_vs(s, args[0]) : NULL;
 		const struct snap_rs *r = v ? ctl_find_rs(v, args[1]) : NULL;
-		bool done = !r || weight_settled(r, action, value) || tries == 19;
 
-		json_decref(obj);
-		obj = in ? ctl_jinstance(in) : r ? ctl_jreal_server(r) : NULL;
+		obj = in ? snap_jinstance(in) : r ? snap_jreal_server(r, NULL) : NULL;
 		snap_free(s);
-		if (done)
-			break;
-		usleep(50 * 1000);
 	}
 	if (obj)
 		json_object_set_new(doc, vrrp ? "instance" : "real_server", obj);
@@ -460,7 +437,7 @@ static int cmd_edit(const struct ctl *c, const char *cmd, char **args, int nargs
 			      status == 404 ? "the names that exist are in the message; see vigilctl servers / "
 					      "vigilctl instances" : NULL, "%s", text);
 	} else if (c->json) {
-		rc = edit_result_json(c, action, args, value, text);
+		rc = edit_result_json(c, action, args, text);
 	} else {
 		printf("%s\n", text);
 		rc = CTL_OK;

@@ -16,134 +16,11 @@
 #include "http/http_api.h"
 #include "http/http_assets.h"
 #include "http/http_token.h"
+#include "mgmt/snap_json.h"
 
 #define MAX_SEGS 8
 
-/* ---- values ------------------------------------------------------------------ */
-
-/* "2026-12-04T15:20:01.123Z", or null for none */
-static json_t *jtime(int64_t ms)
-{
-	char buf[80];
-	time_t t;
-	struct tm tm;
-
-	if (ms <= 0)
-		return json_null();
-	t = (time_t)(ms / 1000);
-	gmtime_r(&t, &tm);
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-	return json_string(buf);
-}
-
-static json_t *jtext(const char *s)
-{
-	return s && *s ? json_string(s) : json_null();
-}
-
-static json_t *jaddr(int family, const unsigned char *addr)
-{
-	char buf[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(family, addr, buf, sizeof(buf)))
-		return json_null();
-	return json_string(buf);
-}
-
-static const char *admin_name(enum snap_admin k)
-{
-	switch (k) {
-	case SNAP_DRAIN: return "drain";
-	case SNAP_MAINT: return "maint";
-	case SNAP_WEIGHT: return "weight";
-	case SNAP_DEMOTE: return "demote";
-	default: return "ready";
-	}
-}
-
-static json_t *joverride(const struct snap_override *o)
-{
-	if (o->kind == SNAP_READY)
-		return json_null();
-	return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "kind", admin_name(o->kind), "value", (json_int_t)o->value,
-			 "who", jtext(o->who), "reason", jtext(o->reason), "since", jtime(o->created_ms),
-			 "expires", jtime(o->expires_ms));
-}
-
-static const char *health_name(enum snap_health h)
-{
-	return h == SNAP_UP ? "up" : h == SNAP_DOWN ? "down" : "unknown";
-}
-
-static const char *family_name(int f)
-{
-	return f == AF_INET6 ? "inet6" : "inet";
-}
-
-/* ---- objects -------------------------------------------------------------------- */
-
-/* Split-brain detection is issue #8: until it exists every instance says
- * "unknown" (never "ok", which would claim a check that was not made). */
-static json_t *jsplit_brain(const struct snap_inst *in)
-{
-	(void)in;
-	return json_pack("{s:s, s:n, s:[]}", "status", "unknown", "since", "evidence");
-}
-
-static json_t *jinstance(const struct snap_inst *in)
-{
-	json_t *vips = json_array(), *tracks = json_array();
-
-	for (size_t i = 0; i < in->n_vips; i++) {
-		char a[INET6_ADDRSTRLEN + 8] = "";
-
-		if (inet_ntop(in->vips[i].family, in->vips[i].addr, a, INET6_ADDRSTRLEN))
-			snprintf(a + strlen(a), sizeof(a) - strlen(a), "/%d", in->vips[i].prefix);
-		json_array_append_new(vips, json_pack("{s:s, s:o, s:b}", "address", a, "dev", jtext(in->vips[i].dev),
-						      "advertised", !in->vips[i].excluded));
-	}
-	for (size_t i = 0; i < in->n_track_scripts; i++)
-		json_array_append_new(tracks, json_pack("{s:s, s:s}", "script", in->track_scripts[i].name, "kind",
-							"script"));
-	for (size_t i = 0; i < in->n_track_ifs; i++)
-		json_array_append_new(tracks, json_pack("{s:s, s:s}", "interface", in->track_ifs[i].name, "kind",
-							"interface"));
-	return json_pack("{s:I, s:s, s:i, s:s, s:s, s:i, s:s, s:s, s:i, s:i, s:o, s:o, s:o, s:i, s:b, s:o, "
-			 "s:o, s:o, s:{s:I, s:I, s:I, s:I}, s:o}",
-			 "id", (json_int_t)in->id, "name", in->name, "vrid", in->vrid, "interface", in->ifname,
-			 "family", family_name(in->family), "version", in->version,
-			 "state", snap_state_name(in->state), "initial_state", snap_state_name(in->initial),
-			 "base_priority", in->config_priority, "effective_priority", in->effective_priority,
-			 "master", jtext(in->master),
-			 "last_transition", json_pack("{s:o, s:o}", "at", jtime(in->state_since_ms),
-						      "reason", jtext(in->last_reason)),
-			 "vips", vips, "advert_interval_ms", in->advert_ms, "preempt", in->preempt,
-			 "sync_group", jtext(in->sync_group), "trackers", tracks, "override", joverride(&in->ov),
-			 "statistics", "transitions", (json_int_t)in->transitions,
-			 "adverts_sent", (json_int_t)in->adverts_sent, "adverts_received",
-			 (json_int_t)in->adverts_received, "became_master", (json_int_t)in->become_master,
-			 "split_brain", jsplit_brain(in));
-}
-
-/* IPVS's figures of a service or destination (null: none, e.g. no IPVS). */
-static json_t *jconnections(const struct lb_live *l)
-{
-	if (!l)
-		return json_null();
-	return json_pack("{s:I, s:I, s:I}", "active", (json_int_t)l->active_conns,
-			 "inactive", (json_int_t)l->inact_conns, "total", (json_int_t)l->stats.conns);
-}
-
-static json_t *jrates(const struct lb_live *l)
-{
-	if (!l)
-		return json_null();
-	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "connections_per_s", (json_int_t)l->stats.cps,
-			 "in_packets_per_s", (json_int_t)l->stats.inpps, "out_packets_per_s",
-			 (json_int_t)l->stats.outpps, "in_bytes_per_s", (json_int_t)l->stats.inbps,
-			 "out_bytes_per_s", (json_int_t)l->stats.outbps);
-}
+/* ---- objects (mgmt/snap_json.c), with IPVS's figures ------------------------------- */
 
 static const struct lb_live *live_rs(const struct http_api_ctx *c, const struct snap_rs *r)
 {
@@ -154,47 +31,12 @@ static const struct lb_live *live_rs(const struct http_api_ctx *c, const struct 
 
 static json_t *jreal_server(const struct http_api_ctx *c, const struct snap_rs *r)
 {
-	const struct lb_live *l = live_rs(c, r);
-	json_t *override_w = r->ov.kind == SNAP_WEIGHT ? json_integer(r->ov.value) : json_null();
-	const char *admin = r->ov.kind == SNAP_DRAIN || r->ov.kind == SNAP_MAINT ? admin_name(r->ov.kind) : "ready";
-
-	return json_pack("{s:I, s:I, s:s, s:o, s:i, s:{s:s, s:o, s:o}, s:b, s:{s:i, s:o, s:o}, s:s, s:o, "
-			 "s:{s:I, s:I}, s:o, s:o}",
-			 "id", (json_int_t)r->id, "virtual_server_id", (json_int_t)r->vs_id, "key", r->key,
-			 "address", jaddr(r->family, r->addr), "port", r->port,
-			 "health", "state", health_name(r->health), "reason", jtext(r->health_reason),
-			 "since", jtime(r->health_since_ms),
-			 "in_service", r->alive,
-			 "weight", "configured", r->config_weight, "override", override_w,
-			 "effective", r->effective_weight < 0 ? json_null() : json_integer(r->effective_weight),
-			 "admin_state", admin, "override", joverride(&r->ov),
-			 "checks", "run", (json_int_t)r->checks, "failed", (json_int_t)r->checks_failed,
-			 "connections", jconnections(l), "rates", jrates(l));
-}
-
-static const char *proto_name(int p)
-{
-	return p == 1 ? "TCP" : p == 2 ? "UDP" : p == 3 ? "SCTP" : "none";
+	return snap_jreal_server(r, live_rs(c, r));
 }
 
 static json_t *jvirtual_server(const struct http_api_ctx *c, const struct snap_vs *v)
 {
-	const struct lb_live *l = c->lvs ? mgmt_lvs_find(c->lvs, v->key, "") : NULL;
-	long up_weight = 0;
-
-	for (size_t i = 0; i < v->n_rs; i++)
-		if (v->rs[i].alive)
-			up_weight += v->rs[i].config_weight;
-	return json_pack("{s:I, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:I, s:i, s:i, s:b, s:o, s:o}",
-			 "id", (json_int_t)v->id, "key", v->key,
-			 "address", v->fwmark ? json_null() : jaddr(v->family, v->addr),
-			 "port", v->fwmark ? json_null() : json_integer(v->port),
-			 "fwmark", v->fwmark ? json_integer(v->mark) : json_null(),
-			 "protocol", proto_name(v->protocol), "scheduler", v->sched ? v->sched : "",
-			 "forwarding", v->kind == 1 ? "NAT" : v->kind == 3 ? "TUN" : "DR",
-			 "real_servers_total", (json_int_t)v->n_rs, "real_servers_up", (int)v->rs_up,
-			 "quorum", v->quorum, "quorum_met", up_weight >= v->quorum,
-			 "connections", jconnections(l), "rates", jrates(l));
+	return snap_jvirtual_server(v, c->lvs ? mgmt_lvs_find(c->lvs, v->key, "") : NULL);
 }
 
 /* ---- answers -------------------------------------------------------------------- */
@@ -252,9 +94,9 @@ static void get_status(const struct http_api_ctx *c, struct http_reply *out)
 		rs_up += s->rs[i].alive;
 	answer(out, 200, json_pack("{s:s, s:o, s:s, s:I, s:o, s:{s:b, s:b}, s:{s:I, s:i, s:i, s:i, s:i, s:I, s:I, s:i}, "
 				   "s:{s:s, s:{s:i, s:i, s:i, s:i, s:I}}}",
-				   "node", c->node ? c->node : "", "router_id", jtext(c->router_id), "version", c->version,
+				   "node", c->node ? c->node : "", "router_id", snap_jtext(c->router_id), "version", c->version,
 				   "uptime_s", (json_int_t)((c->now_ms - c->started_ms) / 1000),
-				   "snapshot_at", jtime(s->loaded_ms),
+				   "snapshot_at", snap_jtime(s->loaded_ms),
 				   "snmp", "enabled", c->snmp_enabled, "connected", c->snmp_connected,
 				   "counts", "instances", (json_int_t)s->n_inst, "master", n[SNAP_MASTER],
 				   "backup", n[SNAP_BACKUP], "fault", n[SNAP_FAULT], "init", n[SNAP_INIT],
@@ -269,7 +111,7 @@ static void list_instances(const struct snap *s, struct http_reply *out)
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < s->n_inst; i++)
-		json_array_append_new(a, jinstance(&s->inst[i]));
+		json_array_append_new(a, snap_jinstance(&s->inst[i]));
 	answer(out, 200, json_pack("{s:o}", "instances", a));
 }
 
@@ -475,11 +317,11 @@ static void get_history(const struct http_api_ctx *c, const struct http_request 
 		bool vrrp = r->kind == HIST_VRRP;
 
 		json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			"kind", vrrp ? "vrrp" : "health", "at", jtime(r->at_ms),
+			"kind", vrrp ? "vrrp" : "health", "at", snap_jtime(r->at_ms),
 			"instance_id", vrrp ? json_integer(r->instance_id) : json_null(),
 			"real_server_id", vrrp ? json_null() : json_integer(r->rs_id),
 			"virtual_server_id", vrrp ? json_null() : json_integer(r->vs_id),
-			"name", jtext(r->name), "from", jtext(r->from), "to", jtext(r->to), "reason", jtext(r->reason)));
+			"name", snap_jtext(r->name), "from", snap_jtext(r->from), "to", snap_jtext(r->to), "reason", snap_jtext(r->reason)));
 	}
 	if (more && n)
 		snprintf(next, sizeof(next), "%lld.%c.%lld", (long long)rows[n - 1].at_ms,
@@ -518,10 +360,10 @@ static void get_events(const struct http_api_ctx *c, const struct http_request *
 		const struct audit_row *r = &rows[i];
 
 		json_array_append_new(items, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			"id", (json_int_t)r->id, "at", jtime(r->at_ms), "who", jtext(r->who), "action", jtext(r->action),
-			"target", jtext(r->target), "detail", jtext(r->detail),
-			"before", r->before ? jtext(r->before) : json_null(),
-			"after", r->after ? jtext(r->after) : json_null()));
+			"id", (json_int_t)r->id, "at", snap_jtime(r->at_ms), "who", snap_jtext(r->who), "action", snap_jtext(r->action),
+			"target", snap_jtext(r->target), "detail", snap_jtext(r->detail),
+			"before", r->before ? snap_jtext(r->before) : json_null(),
+			"after", r->after ? snap_jtext(r->after) : json_null()));
 	}
 	if (more && n)
 		snprintf(next, sizeof(next), "%lld", (long long)rows[n - 1].id);
@@ -958,7 +800,7 @@ void http_api_edited(const struct http_api_ctx *c, const struct http_edit *e, in
 		return;
 	}
 	if (e->inst_id && c->snap && (in = snap_inst_by_id(c->snap, e->inst_id)))
-		answer(out, 200, jinstance(in));
+		answer(out, 200, snap_jinstance(in));
 	else if (e->rs_id && c->snap && (r = snap_rs_by_id(c->snap, e->vs_id, e->rs_id)))
 		answer(out, 200, jreal_server(c, r));
 	else
@@ -1066,7 +908,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			if (!is_read(method))
 				not_allowed(out, "GET, HEAD", method, path);
 			else
-				answer(out, 200, jinstance(in));
+				answer(out, 200, snap_jinstance(in));
 			return 0;
 		}
 		if (strcmp(seg[4], "actions") != 0) {

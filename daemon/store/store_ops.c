@@ -110,6 +110,7 @@ static const char *const op_sql[STORE_OP__COUNT][4] = {
 		"INSERT INTO audit (at, who, action, target, detail) "
 		"VALUES (:at, :s4, :s3, :s1, coalesce(:s5, ''))",
 	},
+	[STORE_BARRIER] = { NULL },
 	[STORE_COUNTER] = {
 		"INSERT INTO counter_snapshot (at, target, target_id, name, value) "
 		"SELECT :at, :s0, t, :s3, :i0 FROM (SELECT " TARGET_ID " AS t) WHERE t IS NOT NULL",
