@@ -161,6 +161,34 @@ health_script_init() {
 	done
 }
 
+# write_vs_conf FILE [QUORUM]: append the virtual server the REST, page and
+# vigilctl tests share: TCP 192.0.2.100:80, wrr, DR, real servers
+# 192.0.2.31 (weight 5) and .32 (weight 3), each a MISC_CHECK of
+# health_script_init's script (call it first with 31 32).
+write_vs_conf() {
+	cat >>"$1" <<EOF
+virtual_server 192.0.2.100 80 {
+    delay_loop 1
+    lb_algo wrr
+    lb_kind DR
+    protocol TCP
+${2:+    quorum $2
+}    real_server 192.0.2.31 80 {
+        weight 5
+        MISC_CHECK {
+            misc_path "$HEALTH_SCRIPT $HEALTH_DIR/31"
+        }
+    }
+    real_server 192.0.2.32 80 {
+        weight 3
+        MISC_CHECK {
+            misc_path "$HEALTH_SCRIPT $HEALTH_DIR/32"
+        }
+    }
+}
+EOF
+}
+
 # ------------------------------------------------------------ waiting ----
 
 # Microseconds since the epoch, from bash itself (no fork per poll).

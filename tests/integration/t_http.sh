@@ -30,27 +30,7 @@ health_script_init 31 32
 
 CONF_A=$LAB_TMP/a/vigil.conf
 write_vrrp_conf "$CONF_A" a BACKUP 150
-cat >>"$CONF_A" <<EOF
-virtual_server 192.0.2.100 80 {
-    delay_loop 1
-    lb_algo wrr
-    lb_kind DR
-    protocol TCP
-    quorum 2
-    real_server 192.0.2.31 80 {
-        weight 5
-        MISC_CHECK {
-            misc_path "$HEALTH_SCRIPT $HEALTH_DIR/31"
-        }
-    }
-    real_server 192.0.2.32 80 {
-        weight 3
-        MISC_CHECK {
-            misc_path "$HEALTH_SCRIPT $HEALTH_DIR/32"
-        }
-    }
-}
-EOF
+write_vs_conf "$CONF_A" 2
 write_vrrp_conf "$LAB_TMP/b.conf" b BACKUP 100
 
 DB=$(vigild_dir a)/vigil.db
