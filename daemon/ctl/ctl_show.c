@@ -74,23 +74,11 @@ static struct snap *load(const struct ctl *c)
 
 /* ---- names --------------------------------------------------------------------- */
 
-static int64_t id_of(const char *s)
-{
-	char *end;
-	long long v;
-
-	if (!s || *s < '1' || *s > '9')
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	return errno || *end ? 0 : (int64_t)v;
-}
-
 /* The check engine's rules (check_lvs.c find_vs): the key as ipvsadm shows
  * it, any case, or without "TCP "; and here also the id. */
 const struct snap_vs *ctl_find_vs(const struct snap *s, const char *name)
 {
-	int64_t id = id_of(name);
+	int64_t id = snap_id_parse(name);
 
 	for (size_t i = 0; i < s->n_vs; i++)
 		if (strcasecmp(s->vs[i].key, name) == 0)
@@ -107,7 +95,7 @@ const struct snap_rs *ctl_find_rs(const struct snap_vs *v, const char *name)
 	size_t n = strlen(name);
 	const struct snap_rs *found = NULL;
 	int matches = 0;
-	int64_t id = id_of(name);
+	int64_t id = snap_id_parse(name);
 
 	for (size_t j = 0; j < v->n_rs; j++) {
 		const char *k = v->rs[j].key;
@@ -129,7 +117,7 @@ const struct snap_rs *ctl_find_rs(const struct snap_vs *v, const char *name)
 
 const struct snap_inst *ctl_find_inst(const struct snap *s, const char *name)
 {
-	int64_t id = id_of(name);
+	int64_t id = snap_id_parse(name);
 
 	for (size_t i = 0; i < s->n_inst; i++)
 		if (strcmp(s->inst[i].name, name) == 0)

@@ -69,19 +69,6 @@ static void error(struct http_reply *out, int status, const char *field, const c
 				      "field", field ? json_string(fld) : json_null(), "fix", fix));
 }
 
-/* A path segment as an id: 0 when it is not one. */
-static int64_t id_of(const char *s)
-{
-	char *end;
-	long long v;
-
-	if (!s || *s < '1' || *s > '9')
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	return errno || *end ? 0 : (int64_t)v;
-}
-
 static void get_status(const struct http_api_ctx *c, struct http_reply *out)
 {
 	const struct snap *s = c->snap;
@@ -237,7 +224,7 @@ static int page_args(const struct http_request *rq, int64_t *since, int64_t *unt
 		return -1;
 	}
 	if ((v = arg(rq, "limit"))) {
-		int64_t n = id_of(v);
+		int64_t n = snap_id_parse(v);
 
 		if (n < 1 || n > 1000) {
 			error(out, 400, "limit", "a number of items from 1 to 1000 (default 100)",
@@ -281,12 +268,12 @@ static void get_history(const struct http_api_ctx *c, const struct http_request 
 			return;
 		}
 	}
-	if ((v = arg(rq, "instance")) && !(q.instance_id = id_of(v))) {
+	if ((v = arg(rq, "instance")) && !(q.instance_id = snap_id_parse(v))) {
 		error(out, 400, "instance", "an instance id, from GET /api/v1/instances",
 		      "'instance' is not an id: '%.32s'", v);
 		return;
 	}
-	if ((v = arg(rq, "real_server")) && !(q.rs_id = id_of(v))) {
+	if ((v = arg(rq, "real_server")) && !(q.rs_id = snap_id_parse(v))) {
 		error(out, 400, "real_server", "a real server id, from GET /api/v1/virtual-servers/{id}/real-servers",
 		      "'real_server' is not an id: '%.32s'", v);
 		return;
@@ -346,7 +333,7 @@ static void get_events(const struct http_api_ctx *c, const struct http_request *
 		return;
 	q.action = arg(rq, "action");
 	q.who = arg(rq, "who");
-	if ((v = arg(rq, "cursor")) && !(q.before_id = id_of(v))) {
+	if ((v = arg(rq, "cursor")) && !(q.before_id = snap_id_parse(v))) {
 		error(out, 400, "cursor", "pass the 'next' of the previous page as it is",
 		      "'cursor' is not one this server made: '%.64s'", v);
 		return;
@@ -899,7 +886,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 				list_instances(s, out);
 			return 0;
 		}
-		if (!(id = id_of(seg[3])) || !(in = snap_inst_by_id(s, id))) {
+		if (!(id = snap_id_parse(seg[3])) || !(in = snap_inst_by_id(s, id))) {
 			error(out, 404, "id", "GET /api/v1/instances lists the instances and their ids",
 			      "no instance with id '%s'", seg[3]);
 			return 0;
@@ -932,7 +919,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			list_virtual_servers(c, out);
 			return 0;
 		}
-		if (!(id = id_of(seg[3])) || !(v = snap_vs_by_id(s, id))) {
+		if (!(id = snap_id_parse(seg[3])) || !(v = snap_vs_by_id(s, id))) {
 			error(out, 404, "id", "GET /api/v1/virtual-servers lists them and their ids",
 			      "no virtual server with id '%s'", seg[3]);
 			return 0;
@@ -949,7 +936,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			list_real_servers(c, v, out);
 			return 0;
 		}
-		if (!(id = id_of(seg[5])) || !(r = snap_rs_by_id(s, v->id, id))) {
+		if (!(id = snap_id_parse(seg[5])) || !(r = snap_rs_by_id(s, v->id, id))) {
 			error(out, 404, "id", "GET .../real-servers lists this virtual server's real servers",
 			      "virtual server %lld has no real server with id '%s'", (long long)v->id, seg[5]);
 			return 0;

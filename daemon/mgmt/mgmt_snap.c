@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -767,4 +768,16 @@ int snap_events(sqlite3 *db, int64_t *vrrp_after, int64_t *health_after, snap_ev
 			      "WHERE id > ?1 ORDER BY id", health_after, false, fn, arg);
 
 	return a < 0 || b < 0 ? -1 : 0;
+}
+
+int64_t snap_id_parse(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (!s || *s < '1' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	return errno || *end ? 0 : (int64_t)v;
 }

@@ -160,6 +160,10 @@ const struct snap_script *snap_script_by_name(const struct snap *s, const char *
 
 const char *snap_state_name(enum snap_state st);
 
+/* An id as a user writes it ("12"): 0 when it is not one (no sign, no
+ * leading zero, nothing after the digits). */
+int64_t snap_id_parse(const char *s);
+
 /*
  * What happened since the last call: the transitions recorded after
  * *vrrp_after and *health_after (row ids), oldest first, each passed to
