@@ -12,13 +12,13 @@ autoconf automake autoconf-archive libtool pkgconf make gcc clang
 libclang-rt-14-dev
 libsnmp-dev
 libnl-3-dev libnl-route-3-dev libnl-genl-3-dev
-libsqlite3-dev libmicrohttpd-dev libjansson-dev libgnutls28-dev
+libsqlite3-dev libmicrohttpd-dev libjansson-dev libgnutls28-dev libcurl4-gnutls-dev
 libcmocka-dev
 iproute2 procps psmisc
 python3 iputils-arping tcpdump keepalived openssl curl
 snmpd snmp snmptrapd smitools monitoring-plugins-standard python3-pysmi erlang-snmp
 qemu-system-x86 busybox-static ipvsadm cpio kmod
-chromium python3-yaml python3-jsonschema wrk
+chromium python3-yaml python3-jsonschema wrk nftables
 "
 # The browser test drives Debian's chromium with playwright-core (from npm,
 # tests/browser/package.json): node and npm come from Debian unless a node

@@ -300,9 +300,31 @@ struct conf_vs {
 };
 
 /* ------------------------------------------------------------------ */
+/* vigil_split_brain { peer NAME URL [token_file PATH]; interval; policy; script } */
+
+struct conf_peer {
+	struct conf_loc loc;
+	char *name;
+	char *url;                       /* http://ADDR:PORT or https://... (the peer's API) */
+	char *token_file;                /* NULL: reads need no token */
+};
+
+enum conf_sb_policy { CONF_SB_NONE = 0, CONF_SB_YIELD, CONF_SB_SCRIPT };
+
+struct conf_split_brain {
+	struct conf_loc loc;             /* line 0: no block */
+	struct conf_peer *peers;
+	size_t n_peers;
+	double interval;                 /* seconds between polls of the peers */
+	enum conf_sb_policy policy;
+	char *script;                    /* policy script: run with INSTANCE STATUS */
+};
+
+/* ------------------------------------------------------------------ */
 
 struct conf {
 	struct conf_global global;
+	struct conf_split_brain split_brain;
 	struct conf_script *scripts;
 	size_t n_scripts;
 	struct conf_track_file *track_files;
@@ -369,8 +391,9 @@ struct json_t *conf_vs_summary(const struct conf_vs *v);
 struct json_t *conf_rs_summary(const struct conf_rs *r);
 
 /* Whether two configurations give the mgmt process (which does not read
- * the file) the same settings: router_id, snmp_socket, enable_snmp_* and
- * enable_traps.  A reload that changes them replaces mgmt. */
+ * the file) the same settings: router_id, snmp_socket, enable_snmp_*,
+ * enable_traps and vigil_split_brain's peers and interval.  A reload that
+ * changes them replaces mgmt. */
 bool conf_mgmt_same(const struct conf *a, const struct conf *b);
 
 /* Names used in messages and JSON. */

@@ -579,6 +579,14 @@ bool conf_mgmt_same(const struct conf *a, const struct conf *b)
 {
 	const struct conf_global *x = &a->global, *y = &b->global;
 
+	const struct conf_split_brain *p = &a->split_brain, *q = &b->split_brain;
+
+	if (p->n_peers != q->n_peers || p->interval != q->interval)
+		return false;
+	for (size_t i = 0; i < p->n_peers; i++)
+		if (!same_text(p->peers[i].name, q->peers[i].name) || !same_text(p->peers[i].url, q->peers[i].url) ||
+		    !same_text(p->peers[i].token_file, q->peers[i].token_file))
+			return false;
 	return same_text(x->router_id, y->router_id) && same_text(x->snmp_socket, y->snmp_socket) &&
 	       x->enable_snmp_vrrp == y->enable_snmp_vrrp && x->enable_snmp_checker == y->enable_snmp_checker &&
 	       x->enable_snmp_rfc == y->enable_snmp_rfc && x->enable_snmp_rfcv2 == y->enable_snmp_rfcv2 &&

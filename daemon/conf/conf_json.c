@@ -441,6 +441,17 @@ json_t *conf_to_json(const struct conf *c)
 	for (size_t i = 0; i < c->n_vss; i++)
 		json_array_append_new(a, jvs(&c->vss[i]));
 	set(o, "virtual_servers", a);
+	if (c->split_brain.loc.line) {
+		static const char *const policy[] = { "none", "yield", "script" };
+		const struct conf_split_brain *sb = &c->split_brain;
+
+		a = json_array();
+		for (size_t i = 0; i < sb->n_peers; i++)
+			json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "name", sb->peers[i].name, "url",
+							   sb->peers[i].url, "token_file", jtext(sb->peers[i].token_file)));
+		set(o, "split_brain", json_pack("{s:o, s:f, s:s, s:o}", "peers", a, "interval", sb->interval,
+						"policy", policy[sb->policy], "script", jtext(sb->script)));
+	}
 	a = json_array();
 	for (size_t i = 0; i < c->n_files; i++)
 		json_array_append_new(a, jtext(c->files[i]));

@@ -1712,6 +1712,84 @@ static void h_virtual_server(struct conf_ctx *x, const struct stmt *s, const str
 		free_vs(&vs);       /* its block was still read, for its own errors */
 }
 
+/* ------------------------------------------------------------------ */
+/* vigil_split_brain (vigil's own: doc/split-brain.md)                  */
+
+/* "peer NAME URL [token_file PATH]" */
+static void h_peer(struct conf_ctx *x, const struct stmt *s, const struct kw *k, void *obj)
+{
+	struct conf_split_brain *sb = obj;
+	struct conf_peer *p;
+
+	for (size_t i = 0; i < sb->n_peers; i++)
+		if (strcmp(sb->peers[i].name, s->args[0]) == 0) {
+			conf_err(x, s->loc, "peer %s is given twice (first at line %d): give each peer one name",
+				 conf_show(x, s->args[0]), sb->peers[i].loc.line);
+			return;
+		}
+	if (strncmp(s->args[1], "http://", 7) != 0 && strncmp(s->args[1], "https://", 8) != 0) {
+		conf_err(x, s->loc, "peer %s: '%s' is not a URL of vigil's API: write http://ADDRESS:PORT "
+			 "(or https://)", conf_show(x, s->args[0]), conf_show(x, s->args[1]));
+		return;
+	}
+	if (s->n == 3 || (s->n == 4 && strcmp(s->args[2], "token_file") != 0)) {
+		conf_err(x, s->loc, "peer %s: after the URL only 'token_file PATH' may follow: %s",
+			 conf_show(x, s->args[0]), k->usage);
+		return;
+	}
+	p = conf_push(&sb->peers, &sb->n_peers, sizeof(*p));
+	p->loc = *s->loc;
+	p->name = conf_xstrdup(s->args[0]);
+	p->url = conf_xstrdup(s->args[1]);
+	/* the API's base: no trailing slash */
+	for (size_t n = strlen(p->url); n > 8 && p->url[n - 1] == '/'; n--)
+		p->url[n - 1] = '\0';
+	if (s->n == 4)
+		p->token_file = conf_xstrdup(s->args[3]);
+}
+
+static void h_sb_policy(struct conf_ctx *x, const struct stmt *s, const struct kw *k, void *obj)
+{
+	struct conf_split_brain *sb = obj;
+
+	if (strcmp(s->args[0], "none") == 0)
+		sb->policy = CONF_SB_NONE;
+	else if (strcmp(s->args[0], "yield") == 0)
+		sb->policy = CONF_SB_YIELD;
+	else if (strcmp(s->args[0], "script") == 0)
+		sb->policy = CONF_SB_SCRIPT;
+	else
+		conf_err(x, s->loc, "policy '%s': write none, yield or script", conf_show(x, s->args[0]));
+}
+
+#define SB(f) offsetof(struct conf_split_brain, f)
+static const struct kw split_brain_kws[] = {
+	{ "peer", 2, 4, KW_MULTI, h_peer, 0, 0, 0, 0, "peer NAME http://ADDRESS:PORT [token_file PATH]", NULL },
+	{ "interval", 1, 1, 0, h_num, SB(interval), 0, 0.2, 60, "interval SECONDS", "0.2..60 s" },
+	{ "policy", 1, 1, 0, h_sb_policy, 0, 0, 0, 0, "policy none|yield|script", NULL },
+	{ "script", 1, -1, 0, h_cmd, SB(script), 0, 0, 0, "script \"/path/to/program args\"", NULL },
+	KW_END
+};
+#undef SB
+static const struct blockdef split_brain_bd = { split_brain_kws, NULL };
+
+static void h_split_brain(struct conf_ctx *x, const struct stmt *s, const struct kw *k, void *obj)
+{
+	struct conf *c = obj;
+	struct conf_split_brain *sb = &c->split_brain;
+
+	if (sb->loc.line) {
+		conf_err(x, s->loc, "vigil_split_brain is given twice (first at line %d): merge the two blocks",
+			 sb->loc.line);
+		return;
+	}
+	sb->loc = *s->loc;
+	run_block(x, s->block, &split_brain_bd, sb, "in vigil_split_brain");
+	if (sb->policy == CONF_SB_SCRIPT && !sb->script)
+		conf_err(x, s->loc, "vigil_split_brain has policy script but no script: add "
+			 "'script \"/path/to/program\"' (it runs with the instance's name and the status)");
+}
+
 static void h_unsupported_block(struct conf_ctx *x, const struct stmt *s, const struct kw *k,
 				void *obj)
 {
@@ -1732,6 +1810,7 @@ static const struct kw top_kws[] = {
 	  "vrrp_instance NAME {", NULL },
 	{ "virtual_server", 1, 2, KW_BLOCK | KW_MULTI, h_virtual_server, 0, 0, 0, 0,
 	  "virtual_server ADDRESS PORT {", NULL },
+	{ "vigil_split_brain", 0, 0, KW_BLOCK | KW_MULTI, h_split_brain, 0, 0, 0, 0, "vigil_split_brain {", NULL },
 	{ "virtual_server_group", 0, -1, KW_OPTBLOCK | KW_MULTI, h_unsupported_block, 0, 0, 0, 0,
 	  "list its members as separate virtual_server blocks", NULL },
 	KW_END
@@ -1978,6 +2057,7 @@ static struct conf *finish(struct conf_ctx *x, struct cnode *root, int errors_be
 	struct conf *c = conf_xcalloc(1, sizeof(*c));
 
 	global_defaults(&c->global);
+	c->split_brain.interval = 1;
 	x->c = c;
 	conf_interpret(x, root);
 	conf_tree_free(root);
@@ -2107,6 +2187,13 @@ void conf_free(struct conf *c)
 	for (size_t i = 0; i < c->n_vss; i++)
 		free_vs(&c->vss[i]);
 	free(c->vss);
+	for (size_t i = 0; i < c->split_brain.n_peers; i++) {
+		free(c->split_brain.peers[i].name);
+		free(c->split_brain.peers[i].url);
+		free(c->split_brain.peers[i].token_file);
+	}
+	free(c->split_brain.peers);
+	free(c->split_brain.script);
 	for (size_t i = 0; i < c->n_files; i++)
 		free(c->files[i]);
 	free(c->files);
