@@ -1,0 +1,142 @@
+/* split_brain.c - the split-brain decision (split_brain.h). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mgmt/split_brain.h"
+
+const char *sb_status_name(enum sb_status s)
+{
+	switch (s) {
+	case SB_OK: return "ok";
+	case SB_SUSPECT: return "suspect";
+	case SB_SPLIT: return "split";
+	case SB_NO_MASTER: return "no-master";
+	default: return "unknown";
+	}
+}
+
+static int rank(enum sb_status s)
+{
+	switch (s) {
+	case SB_SPLIT: return 4;
+	case SB_NO_MASTER: return 3;
+	case SB_SUSPECT: return 2;
+	case SB_OK: return 1;
+	default: return 0;
+	}
+}
+
+enum sb_status sb_worse(enum sb_status a, enum sb_status b)
+{
+	return rank(a) >= rank(b) ? a : b;
+}
+
+bool sb_same_router(const struct sb_inst *self, const struct sb_inst *p)
+{
+	if (self->vrid != p->vrid || self->family != p->family)
+		return false;
+	if (!self->n_vips || !p->n_vips)
+		return true;
+	for (size_t i = 0; i < self->n_vips; i++)
+		for (size_t j = 0; j < p->n_vips; j++)
+			if (strcmp(self->vips[i], p->vips[j]) == 0)
+				return true;
+	return false;
+}
+
+static void add(char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add(char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= SB_EVIDENCE_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ev[*n], SB_EVIDENCE_LEN, fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+
+enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *local,
+			    const struct sb_peer_view *peers, size_t n_peers, int64_t now_ms,
+			    char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n_ev)
+{
+	unsigned masters = self->master ? 1 : 0, unreachable = 0;
+	char who[SB_EVIDENCE_LEN] = "";
+	bool local_sign = false;
+
+	*n_ev = 0;
+	if (self->master)
+		snprintf(who, sizeof(who), "this node");
+	for (size_t i = 0; i < n_peers; i++) {
+		const struct sb_peer_view *p = &peers[i];
+
+		if (!p->reachable) {
+			unreachable++;
+			continue;
+		}
+		for (size_t j = 0; j < p->n_insts; j++) {
+			const struct sb_inst *o = &p->insts[j];
+
+			if (!o->master || !sb_same_router(self, o))
+				continue;
+			masters++;
+			snprintf(who + strlen(who), sizeof(who) - strlen(who), "%speer %s (%s, priority %d)",
+				 *who ? ", " : "", p->name, o->name, o->priority);
+			break;          /* one master per peer and router */
+		}
+	}
+	if (masters >= 2) {
+		add(ev, n_ev, "%u masters of VRID %d: %s", masters, self->vrid, who);
+		return SB_SPLIT;
+	}
+	if (local && local->other_last_ms && now_ms - local->other_last_ms <= SB_EVIDENCE_AGE_MS) {
+		add(ev, n_ev, "while MASTER, adverts for VRID %d from %s (priority %d), %llu so far", self->vrid,
+		    local->other_src, local->other_priority, (unsigned long long)local->other_count);
+		local_sign = true;
+	}
+	if (local && local->flaps >= SB_FLAPS) {
+		add(ev, n_ev, "%u transitions to MASTER in the last minute", local->flaps);
+		local_sign = true;
+	}
+	if (n_peers && !unreachable && masters == 0) {
+		add(ev, n_ev, "no node is MASTER of VRID %d (this node and %zu peer%s answered)", self->vrid, n_peers,
+		    n_peers == 1 ? "" : "s");
+		return SB_NO_MASTER;
+	}
+	return local_sign ? SB_SUSPECT : SB_OK;
+}
+
+bool sb_step(struct sb_track *t, enum sb_status raw, const char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN],
+	     size_t n_ev, int advert_ms, int64_t now_ms)
+{
+	enum sb_status before = t->status;
+
+	if (raw != t->raw || !t->raw_rounds) {
+		t->raw = raw;
+		t->raw_since_ms = now_ms;
+		t->raw_rounds = 0;
+	}
+	t->raw_rounds++;
+	if (raw == SB_OK) {
+		if (t->status == SB_UNKNOWN || (t->status != SB_OK && t->raw_rounds >= SB_CLEAR_ROUNDS)) {
+			t->status = SB_OK;
+			t->n_evidence = 0;
+		}
+	} else {
+		if (raw != t->status && t->raw_rounds >= SB_RAISE_ROUNDS &&
+		    (raw != SB_NO_MASTER || now_ms - t->raw_since_ms >= 4LL * (advert_ms > 0 ? advert_ms : 1000)))
+			t->status = raw;
+		if (t->status == raw) {     /* the evidence of the status shown stays current */
+			memcpy(t->evidence, ev, sizeof(t->evidence[0]) * n_ev);
+			t->n_evidence = n_ev;
+		}
+	}
+	if (t->status != before)
+		t->since_ms = now_ms;
+	return t->status != before;
+}
