@@ -36,6 +36,9 @@ struct child_ops {
 	bool reads_config;
 	/* Drop to the unprivileged mgmt user before start(). */
 	bool unprivileged;
+	/* Runs before the privileges are dropped (still root): read what only
+	 * root may read.  Optional. */
+	void (*prepare)(struct child_ctx *ctx);
 	int (*start)(struct child_ctx *ctx);
 	/* Called with the new configuration (NULL when !reads_config).  On
 	 * success the module has adopted it; ctx->conf is replaced after. */

@@ -149,6 +149,8 @@ static noreturn void child_exec(struct proc_child *c, int fd)
 	snprintf(comm, sizeof(comm), "vigild-%s", proc_name(c->id));
 	prctl(PR_SET_NAME, comm);
 	log_set_ident(comm);
+	if (c->ops->prepare)
+		c->ops->prepare(&ctx);
 	if (c->ops->unprivileged)
 		child_drop_privileges(s->opts->mgmt_user);
 	exit(child_run(c->ops, &ctx));

@@ -181,7 +181,7 @@ int ctl_instances(const struct ctl *c)
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < s->n_inst; i++)
-			json_array_append_new(a, snap_jinstance(&s->inst[i]));
+			json_array_append_new(a, snap_jinstance(&s->inst[i], NULL));
 		snap_free(s);
 		return ctl_print_json(json_pack("{s:o}", "instances", a));
 	}
@@ -574,7 +574,7 @@ static void summary_json(const struct snap *s, json_t *doc)
 	for (size_t i = 0; i < s->n_inst; i++) {
 		if ((unsigned)s->inst[i].state < 4)
 			n[s->inst[i].state]++;
-		json_array_append_new(ia, snap_jinstance(&s->inst[i]));
+		json_array_append_new(ia, snap_jinstance(&s->inst[i], NULL));
 	}
 	for (size_t i = 0; i < s->n_rs; i++)
 		rs_up += s->rs[i].alive;

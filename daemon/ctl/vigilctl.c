@@ -355,7 +355,7 @@ static int edit_result_json(const struct ctl *c, const char *action, char **args
 		const struct snap_vs *v = s && !vrrp ? ctl_find_vs(s, args[0]) : NULL;
 		const struct snap_rs *r = v ? ctl_find_rs(v, args[1]) : NULL;
 
-		obj = in ? snap_jinstance(in) : r ? snap_jreal_server(r, NULL) : NULL;
+		obj = in ? snap_jinstance(in, NULL) : r ? snap_jreal_server(r, NULL) : NULL;
 		snap_free(s);
 	}
 	if (obj)

@@ -20,6 +20,11 @@
 
 #define MAX_SEGS 8
 
+static const struct sb_track *sb_of(const struct http_api_ctx *c, int64_t inst_id)
+{
+	return c->split && c->split_track ? c->split_track(c->split, inst_id) : NULL;
+}
+
 /* ---- objects (mgmt/snap_json.c), with IPVS's figures ------------------------------- */
 
 static const struct lb_live *live_rs(const struct http_api_ctx *c, const struct snap_rs *r)
@@ -69,10 +74,28 @@ static void error(struct http_reply *out, int status, const char *field, const c
 				      "field", field ? json_string(fld) : json_null(), "fix", fix));
 }
 
+/* The worst split-brain status over the instances, and how many have each. */
+static enum sb_status sb_summary(const struct http_api_ctx *c, unsigned count[5])
+{
+	const struct snap *s = c->snap;
+	enum sb_status worst = SB_UNKNOWN;
+
+	memset(count, 0, 5 * sizeof(count[0]));
+	for (size_t i = 0; i < s->n_inst; i++) {
+		const struct sb_track *t = sb_of(c, s->inst[i].id);
+		enum sb_status st = t ? t->status : SB_UNKNOWN;
+
+		count[st]++;
+		worst = i ? sb_worse(worst, st) : st;
+	}
+	return worst;
+}
+
 static void get_status(const struct http_api_ctx *c, struct http_reply *out)
 {
 	const struct snap *s = c->snap;
-	unsigned n[4] = { 0 }, rs_up = 0;
+	unsigned n[4] = { 0 }, rs_up = 0, sb[5];
+	enum sb_status worst = sb_summary(c, sb);
 
 	for (size_t i = 0; i < s->n_inst; i++)
 		if ((unsigned)s->inst[i].state < 4)
@@ -80,7 +103,7 @@ static void get_status(const struct http_api_ctx *c, struct http_reply *out)
 	for (size_t i = 0; i < s->n_rs; i++)
 		rs_up += s->rs[i].alive;
 	answer(out, 200, json_pack("{s:s, s:o, s:s, s:I, s:o, s:{s:b, s:b}, s:{s:I, s:i, s:i, s:i, s:i, s:I, s:I, s:i}, "
-				   "s:{s:s, s:{s:i, s:i, s:i, s:i, s:I}}}",
+				   "s:{s:s, s:{s:i, s:i, s:i, s:i, s:i}}}",
 				   "node", c->node ? c->node : "", "router_id", snap_jtext(c->router_id), "version", c->version,
 				   "uptime_s", (json_int_t)((c->now_ms - c->started_ms) / 1000),
 				   "snapshot_at", snap_jtime(s->loaded_ms),
@@ -89,16 +112,49 @@ static void get_status(const struct http_api_ctx *c, struct http_reply *out)
 				   "backup", n[SNAP_BACKUP], "fault", n[SNAP_FAULT], "init", n[SNAP_INIT],
 				   "virtual_servers", (json_int_t)s->n_vs, "real_servers", (json_int_t)s->n_rs,
 				   "real_servers_in_service", rs_up,
-				   "split_brain", "status", "unknown", "instances", "ok", 0, "suspect", 0, "split", 0,
-				   "no-master", 0, "unknown", (json_int_t)s->n_inst));
+				   "split_brain", "status", sb_status_name(worst), "instances", "ok", sb[SB_OK],
+				   "suspect", sb[SB_SUSPECT], "split", sb[SB_SPLIT], "no-master", sb[SB_NO_MASTER],
+				   "unknown", sb[SB_UNKNOWN]));
 }
 
-static void list_instances(const struct snap *s, struct http_reply *out)
+/* GET /api/v1/split-brain: the worst status, each instance's, the peers. */
+static void get_split_brain(const struct http_api_ctx *c, struct http_reply *out)
 {
+	const struct snap *s = c->snap;
+	const struct mgmt_split_peer *peers = NULL;
+	size_t n_peers = c->split && c->split_peers ? c->split_peers(c->split, &peers) : 0;
+	unsigned count[5];
+	enum sb_status worst = sb_summary(c, count);
+	json_t *insts = json_array(), *pa = json_array();
+	int64_t since = 0;
+
+	for (size_t i = 0; i < s->n_inst; i++) {
+		const struct sb_track *t = sb_of(c, s->inst[i].id);
+		json_t *o = snap_jsplit_brain(t);
+
+		if (t && t->status == worst && (!since || t->since_ms < since))
+			since = t->since_ms;
+		json_object_set_new(o, "id", json_integer(s->inst[i].id));
+		json_object_set_new(o, "name", json_string(s->inst[i].name));
+		json_object_set_new(o, "vrid", json_integer(s->inst[i].vrid));
+		json_array_append_new(insts, o);
+	}
+	for (size_t i = 0; i < n_peers; i++)
+		json_array_append_new(pa, json_pack("{s:s, s:s, s:o, s:o, s:o}", "name", peers[i].name, "url",
+						    peers[i].url,
+						    "reachable", peers[i].polled ? json_boolean(peers[i].reachable) : json_null(),
+						    "error", snap_jtext(peers[i].error), "last_ok", snap_jtime(peers[i].last_ok_ms)));
+	answer(out, 200, json_pack("{s:s, s:o, s:o, s:o}", "status", sb_status_name(worst), "since",
+				   snap_jtime(since), "instances", insts, "peers", pa));
+}
+
+static void list_instances(const struct http_api_ctx *c, struct http_reply *out)
+{
+	const struct snap *s = c->snap;
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < s->n_inst; i++)
-		json_array_append_new(a, snap_jinstance(&s->inst[i]));
+		json_array_append_new(a, snap_jinstance(&s->inst[i], sb_of(c, s->inst[i].id)));
 	answer(out, 200, json_pack("{s:o}", "instances", a));
 }
 
@@ -787,7 +843,7 @@ void http_api_edited(const struct http_api_ctx *c, const struct http_edit *e, in
 		return;
 	}
 	if (e->inst_id && c->snap && (in = snap_inst_by_id(c->snap, e->inst_id)))
-		answer(out, 200, snap_jinstance(in));
+		answer(out, 200, snap_jinstance(in, sb_of(c, in->id)));
 	else if (e->rs_id && c->snap && (r = snap_rs_by_id(c->snap, e->vs_id, e->rs_id)))
 		answer(out, 200, jreal_server(c, r));
 	else
@@ -869,6 +925,11 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			not_allowed(out, "GET, HEAD", method, path);
 		else
 			get_status(c, out);
+	} else if (n == 3 && strcmp(seg[2], "split-brain") == 0) {
+		if (!is_read(method))
+			not_allowed(out, "GET, HEAD", method, path);
+		else
+			get_split_brain(c, out);
 	} else if (n == 3 && (strcmp(seg[2], "history") == 0 || strcmp(seg[2], "events") == 0)) {
 		if (!is_read(method))
 			not_allowed(out, "GET, HEAD", method, path);
@@ -883,7 +944,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			if (!is_read(method))
 				not_allowed(out, "GET, HEAD", method, path);
 			else
-				list_instances(s, out);
+				list_instances(c, out);
 			return 0;
 		}
 		if (!(id = snap_id_parse(seg[3])) || !(in = snap_inst_by_id(s, id))) {
@@ -895,7 +956,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 			if (!is_read(method))
 				not_allowed(out, "GET, HEAD", method, path);
 			else
-				answer(out, 200, snap_jinstance(in));
+				answer(out, 200, snap_jinstance(in, sb_of(c, in->id)));
 			return 0;
 		}
 		if (strcmp(seg[4], "actions") != 0) {
@@ -948,7 +1009,7 @@ int http_api_handle(const struct http_api_ctx *c, const struct http_request *rq,
 		else
 			answer(out, 200, jreal_server(c, r));
 	} else {
-		error(out, 404, NULL, "GET /api/v1/status, /instances, /virtual-servers, /history, /events",
+		error(out, 404, NULL, "GET /api/v1/status, /instances, /virtual-servers, /split-brain, /history, /events",
 		      "no such path: %s", path);
 	}
 	return 0;

@@ -27,6 +27,7 @@
 #include "mgmt/mgmt_history.h"
 #include "mgmt/mgmt_lvs.h"
 #include "mgmt/mgmt_snap.h"
+#include "mgmt/mgmt_split.h"
 
 struct http_api_ctx {
 	const struct snap *snap;         /* NULL: the store could not be read */
@@ -40,6 +41,10 @@ struct http_api_ctx {
 	bool cors;                       /* answer OPTIONS preflights (the server adds the headers) */
 	const struct mgmt_lvs *lvs;      /* IPVS's figures; NULL: none */
 	sqlite3 *db;                     /* the store, for /history and /events; NULL: 503 */
+	/* split-brain detection (mgmt/mgmt_split.h); NULL: unknown */
+	const struct mgmt_split *split;
+	const struct sb_track *(*split_track)(const struct mgmt_split *s, int64_t inst_id);
+	size_t (*split_peers)(const struct mgmt_split *s, const struct mgmt_split_peer **peers);
 };
 
 /* An edit for an engine, and what to show once it is done. */

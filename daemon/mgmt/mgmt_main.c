@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@
 #include "store/store.h"
 #include "lb/lb_live.h"
 #include "mgmt/mgmt_lvs.h"
+#include "mgmt/mgmt_split.h"
 #include "vrrp/vrrp_live.h"
 
 #define REQ_MAX 2048
@@ -87,6 +89,7 @@ struct mgmt {
 	bool snmp;
 	struct http_server *http;
 	struct mgmt_lvs lvs;         /* IPVS's counters, for SNMP and REST */
+	struct mgmt_split *split;    /* split-brain detection */
 	int64_t started_ms;
 	const char *node;            /* router_id, else the host name */
 };
@@ -447,6 +450,74 @@ static const char *node_name(const struct child_ctx *ctx)
 	return host;
 }
 
+/* ---- split brain ------------------------------------------------------------------- */
+
+/* The local instances, for a round of split-brain decisions: from the
+ * snapshot (state, priority, VIPs). */
+static size_t split_locals(void *arg, struct mgmt_split_local **out)
+{
+	struct mgmt *m = arg;
+	static struct mgmt_split_local *loc;
+	static char (*vip_text)[INET6_ADDRSTRLEN];
+	static const char **vip_ptr;
+	const struct snap *s = m->snap;
+	size_t n_vips = 0, k = 0;
+
+	free(loc);
+	free(vip_text);
+	free(vip_ptr);
+	loc = NULL;
+	vip_text = NULL;
+	vip_ptr = NULL;
+	if (!s)
+		return 0;
+	for (size_t i = 0; i < s->n_inst; i++)
+		n_vips += s->inst[i].n_vips;
+	loc = calloc(s->n_inst + 1, sizeof(*loc));
+	vip_text = calloc(n_vips + 1, sizeof(*vip_text));
+	vip_ptr = calloc(n_vips + 1, sizeof(*vip_ptr));
+	if (!loc || !vip_text || !vip_ptr)
+		return 0;
+	for (size_t i = 0; i < s->n_inst; i++) {
+		const struct snap_inst *in = &s->inst[i];
+		struct mgmt_split_local *l = &loc[i];
+
+		l->id = in->id;
+		l->inst = (struct sb_inst){ .name = in->name, .vrid = in->vrid, .family = in->family,
+					    .vips = &vip_ptr[k], .master = in->state == SNAP_MASTER,
+					    .priority = in->effective_priority };
+		for (size_t j = 0; j < in->n_vips; j++) {
+			if (in->vips[j].excluded)
+				continue;
+			inet_ntop(in->vips[j].family, in->vips[j].addr, vip_text[k], sizeof(vip_text[k]));
+			vip_ptr[k] = vip_text[k];
+			k++;
+			l->inst.n_vips++;
+		}
+		l->ev.advert_ms = in->advert_ms;
+	}
+	*out = loc;
+	return s->n_inst;
+}
+
+static void split_change(void *arg, int64_t inst_id, const char *name, const struct sb_track *t,
+			 enum sb_status before)
+{
+	(void)arg;
+	(void)inst_id;
+	if (t->status == SB_OK && before != SB_UNKNOWN)
+		log_warnx("(%s) split brain: cleared (was %s)", name, sb_status_name(before));
+	else if (t->status != SB_OK)
+		log_warnx("(%s) split brain: %s: %s", name, sb_status_name(t->status),
+			  t->n_evidence ? t->evidence[0] : "no evidence kept");
+}
+
+static void split_prepare(struct child_ctx *ctx)
+{
+	if (ctx->conf)
+		mgmt_split_prepare(&ctx->conf->split_brain);
+}
+
 /* ---- HTTP ----------------------------------------------------------------------- */
 
 static struct http_api_ctx api_ctx(const struct mgmt *m)
@@ -465,6 +536,9 @@ static struct http_api_ctx api_ctx(const struct mgmt *m)
 		.cors = m->ctx->opts->http_cors_origin != NULL,
 		.lvs = &m->lvs,
 		.db = m->db,
+		.split = m->split,
+		.split_track = mgmt_split_track,
+		.split_peers = mgmt_split_peers,
 	};
 }
 
@@ -558,6 +632,8 @@ static int mgmt_start(struct child_ctx *ctx)
 	http_start(m);
 	m->db = child_store_read(ctx);
 	snap_refresh(m, true);
+	if (ctx->conf)
+		m->split = mgmt_split_start(ctx->loop, &ctx->conf->split_brain, split_locals, split_change, m);
 	ev_timer_init(&m->poll, on_poll, m);
 	ev_timer_start_in(ctx->loop, &m->poll, SNAP_POLL);
 	return 0;
@@ -580,6 +656,7 @@ static void mgmt_stop(struct child_ctx *ctx)
 	while (m->clients)
 		client_answer(m->clients, 503, "vigild is stopping");
 	ev_timer_stop(ctx->loop, &m->poll);
+	mgmt_split_stop(m->split);
 	http_server_stop(m->http);
 	if (m->snmp) {
 		snmp_vrrp_rfc_stop();
@@ -598,6 +675,7 @@ const struct child_ops mgmt_child_ops = {
 	.id = PROC_MGMT,
 	.reads_config = false,
 	.unprivileged = true,
+	.prepare = split_prepare,
 	.start = mgmt_start,
 	.reload = mgmt_reload,
 	.stop = mgmt_stop,

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "mgmt/snap_json.h"
+#include "mgmt/split_brain.h"
 
 /* ---- values ------------------------------------------------------------------ */
 
@@ -77,15 +78,17 @@ static const char *family_name(int f)
 
 /* ---- objects -------------------------------------------------------------------- */
 
-/* Split-brain detection is issue #8: until it exists every instance says
- * "unknown" (never "ok", which would claim a check that was not made). */
-static json_t *jsplit_brain(const struct snap_inst *in)
+json_t *snap_jsplit_brain(const struct sb_track *sb)
 {
-	(void)in;
-	return json_pack("{s:s, s:n, s:[]}", "status", "unknown", "since", "evidence");
+	json_t *ev = json_array();
+
+	for (size_t i = 0; sb && i < sb->n_evidence; i++)
+		json_array_append_new(ev, json_string(sb->evidence[i]));
+	return json_pack("{s:s, s:o, s:o}", "status", sb_status_name(sb ? sb->status : SB_UNKNOWN),
+			 "since", snap_jtime(sb ? sb->since_ms : 0), "evidence", ev);
 }
 
-json_t *snap_jinstance(const struct snap_inst *in)
+json_t *snap_jinstance(const struct snap_inst *in, const struct sb_track *sb)
 {
 	json_t *vips = json_array(), *tracks = json_array();
 
@@ -117,7 +120,7 @@ json_t *snap_jinstance(const struct snap_inst *in)
 			 "statistics", "transitions", (json_int_t)in->transitions,
 			 "adverts_sent", (json_int_t)in->adverts_sent, "adverts_received",
 			 (json_int_t)in->adverts_received, "became_master", (json_int_t)in->become_master,
-			 "split_brain", jsplit_brain(in));
+			 "split_brain", snap_jsplit_brain(sb));
 }
 
 /* IPVS's figures of a service or destination (null: none, e.g. no IPVS). */
