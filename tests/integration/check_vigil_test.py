@@ -19,7 +19,9 @@ import importlib.util
 import io
 import json
 import os
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -439,12 +441,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def _serve(routes, token=None, slow=0.0):
+def _serve(routes, token=None, slow=0.0, tls=None):
+    """A server of routes on 127.0.0.1; tls: (certfile, keyfile) for https."""
     handler = type("H", (_Handler,), {"routes": routes, "token": token, "slow": slow})
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     srv.daemon_threads = True
+    scheme = "http"
+    if tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*tls)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        scheme = "https"
     threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    return srv, "http://127.0.0.1:%d" % srv.server_address[1]
+    return srv, "%s://127.0.0.1:%d" % (scheme, srv.server_address[1])
 
 
 def _closed_port():
@@ -514,6 +523,38 @@ class Http(unittest.TestCase):
         self.assertLess(time.monotonic() - t0, 2.5)
         self.assertTrue(a.unreachable)
         self.assertIn("timed out", a.error)
+
+    def test_proxy_variables_are_not_used(self):
+        url = self.serve(_routes("a", inst("MASTER")))
+        saved = {k: os.environ.get(k) for k in ("http_proxy", "HTTP_PROXY", "no_proxy", "NO_PROXY")}
+        os.environ["http_proxy"] = os.environ["HTTP_PROXY"] = _closed_port()
+        os.environ.pop("no_proxy", None)
+        os.environ.pop("NO_PROXY", None)
+        try:
+            a = cv.poll_nodes([url], [None], 5, None)[0]
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        self.assertIsNotNone(a.instances, a.error)
+
+    @unittest.skipUnless(shutil.which("openssl"), "no openssl(1) to make a certificate")
+    def test_https_cacert_insecure_and_unverified(self):
+        with tempfile.TemporaryDirectory() as d:
+            cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                            "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+            url = self.serve(_routes("a", inst("MASTER")), tls=(cert, key))
+            parser = cv.make_parser()
+            for argv, code in ((["--cacert", cert], cv.OK), (["--insecure"], cv.OK), ([], cv.UNKNOWN)):
+                ctx = cv._tls_context(parser.parse_args(["-H", url] + argv))
+                r = cv.decide(cv.poll_nodes([url], [None], 5, ctx))
+                self.assertEqual(r.code, code, (argv, r.text()))
+            self.assertIn("127.0.0.1: TLS: certificate verify failed", r.summary)
 
     def test_the_script_itself(self):
         url = self.serve(_routes("a", inst("MASTER")))

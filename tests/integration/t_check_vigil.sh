@@ -94,9 +94,10 @@ lab_node mon 192.0.2.9/24
 
 for n in a b; do
 	# The tracked interface: a veth pair inside the node; trk0 down = FAULT.
-	lab_exec "$n" ip link add trk0 type veth peer name trk1 &&
-		lab_exec "$n" ip link set trk1 up && lab_exec "$n" ip link set trk0 up ||
+	if ! { lab_exec "$n" ip link add trk0 type veth peer name trk1 &&
+		lab_exec "$n" ip link set trk1 up && lab_exec "$n" ip link set trk0 up; }; then
 		bail_out "cannot make the tracked interface in $n"
+	fi
 done
 
 # conf NODE STATE PRIORITY: write_vrrp_conf's VI_1 tracking trk0.
@@ -109,6 +110,7 @@ conf() {
 	echo "$f"
 }
 
+# shellcheck disable=SC2120 # logs [LINES]
 logs() {
 	diag_file "$(vigild_log a)" "${1:-10}"
 	diag_file "$(vigild_log b)" "${1:-10}"
@@ -117,7 +119,7 @@ logs() {
 URLS=(-H http://192.0.2.1:8080 -H http://192.0.2.2:8080)
 # plugin [ARGS]: run the plugin from mon on both nodes; PLUGIN_RC and
 # PLUGIN_OUT (stdout and stderr) are what it gave.
-PLUGIN_RC= PLUGIN_OUT=
+PLUGIN_RC='' PLUGIN_OUT=''
 plugin() {
 	PLUGIN_OUT=$(lab_exec mon "${RUN_PLUGIN[@]}" "${URLS[@]}" --timeout 3 "$@" 2>&1)
 	PLUGIN_RC=$?
@@ -173,10 +175,11 @@ if [[ -n $NFT_SKIP ]]; then
 	skip "... --zabbix prints 2 and exits 0" "$NFT_SKIP"
 	skip "rule deleted: OK (0) again, a the master" "$NFT_SKIP"
 else
-	lab_exec b nft add table inet t &&
+	if ! { lab_exec b nft add table inet t &&
 		lab_exec b nft add chain inet t in '{ type filter hook input priority 0; }' &&
-		lab_exec b nft add rule inet t in ip protocol 112 drop ||
+		lab_exec b nft add rule inet t in ip protocol 112 drop; }; then
 		diag "nft failed in b"
+	fi
 	# 5
 	check "VRRP (IP protocol 112) dropped in b: both MASTER, CRITICAL (2) 'two masters: a (192.0.2.1), b (192.0.2.2)'" \
 		plugin_wait 15 2 "$TWO_RE" || logs
