@@ -27,6 +27,7 @@ struct http_server {
 	int epoll_fd;
 	int listen_fd;
 	struct ev_timer timer;
+	unsigned connections;        /* at the end of the last run */
 	struct http_conf conf;
 	http_handler_fn fn;
 	void *arg;
@@ -250,15 +251,25 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 }
 
 /* Run what MHD has to do now, then arm the timer for its next deadline. */
+/* MHD takes its listening socket out of its epoll set while it holds its
+ * connection limit, and puts it back only at the start of a later run: a
+ * run that closes connections is followed by another at once, and an idle
+ * server still runs every second, so that it never stops accepting. */
 static void pump(struct http_server *h)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	const union MHD_DaemonInfo *info;
+	unsigned before = h->connections;
 
 	MHD_run(h->d);
-	if (MHD_get_timeout(h->d, &ms) == MHD_YES)
+	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	h->connections = info ? info->num_connections : 0;
+	if (before >= h->conf.connections && h->connections < before)
+		MHD_run(h->d);
+	if (MHD_get_timeout(h->d, &ms) == MHD_YES && ms < 1000)
 		ev_timer_start_in(h->loop, &h->timer, (uint64_t)ms * EV_NSEC_PER_MSEC);
 	else
-		ev_timer_stop(h->loop, &h->timer);
+		ev_timer_start_in(h->loop, &h->timer, EV_NSEC_PER_SEC);
 }
 
 static void on_epoll(struct ev_loop *loop, int fd, uint32_t events, void *arg)
