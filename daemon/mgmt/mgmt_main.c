@@ -36,6 +36,7 @@
 #include "core/ev.h"
 #include "core/log.h"
 #include "core/opts.h"
+#include "core/shstats.h"
 #include "http/http_api.h"
 #include "http/http_server.h"
 #include "mgmt/mgmt_snap.h"
@@ -90,6 +91,7 @@ struct mgmt {
 	struct http_server *http;
 	struct mgmt_lvs lvs;         /* IPVS's counters, for SNMP and REST */
 	struct mgmt_split *split;    /* split-brain detection */
+	struct shstats_r *vrrp_live; /* the vrrp process's evidence, for it */
 	int64_t started_ms;
 	const char *node;            /* router_id, else the host name */
 };
@@ -462,7 +464,12 @@ static size_t split_locals(void *arg, struct mgmt_split_local **out)
 	static const char **vip_ptr;
 	const struct snap *s = m->snap;
 	size_t n_vips = 0, k = 0;
+	const struct vrrp_live *live = NULL;
+	ssize_t n_live = -1;
+	const void *recs;
 
+	if (m->vrrp_live && (n_live = shstats_r_read(m->vrrp_live, &recs, NULL, NULL)) > 0)
+		live = recs;
 	free(loc);
 	free(vip_text);
 	free(vip_ptr);
@@ -495,6 +502,19 @@ static size_t split_locals(void *arg, struct mgmt_split_local **out)
 			l->inst.n_vips++;
 		}
 		l->ev.advert_ms = in->advert_ms;
+		for (ssize_t j = 1; live && j < n_live; j++) {     /* record 0 is the router's */
+			const struct vrrp_live *v = &live[j];
+
+			if (strcmp(v->name, in->name) != 0)
+				continue;
+			l->have_ev = true;
+			l->ev.other_count = v->other_count;
+			l->ev.other_last_ms = v->other_last_ms;
+			l->ev.other_priority = v->other_priority;
+			l->ev.flaps = v->flaps > 0 ? (unsigned)v->flaps : 0;
+			inet_ntop(in->family, v->other_src, l->ev.other_src, sizeof(l->ev.other_src));
+			break;
+		}
 	}
 	*out = loc;
 	return s->n_inst;
@@ -632,8 +652,13 @@ static int mgmt_start(struct child_ctx *ctx)
 	http_start(m);
 	m->db = child_store_read(ctx);
 	snap_refresh(m, true);
-	if (ctx->conf)
+	if (ctx->conf) {
+		char path[PATH_MAX];
+
+		m->vrrp_live = shstats_r_new(child_state_path(ctx, VRRP_LIVE_FILE, path, sizeof(path)), VRRP_LIVE_KIND,
+					     sizeof(struct vrrp_live));
 		m->split = mgmt_split_start(ctx->loop, &ctx->conf->split_brain, split_locals, split_change, m);
+	}
 	ev_timer_init(&m->poll, on_poll, m);
 	ev_timer_start_in(ctx->loop, &m->poll, SNAP_POLL);
 	return 0;
@@ -657,6 +682,8 @@ static void mgmt_stop(struct child_ctx *ctx)
 		client_answer(m->clients, 503, "vigild is stopping");
 	ev_timer_stop(ctx->loop, &m->poll);
 	mgmt_split_stop(m->split);
+	if (m->vrrp_live)
+		shstats_r_free(m->vrrp_live);
 	http_server_stop(m->http);
 	if (m->snmp) {
 		snmp_vrrp_rfc_stop();

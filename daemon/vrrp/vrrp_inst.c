@@ -92,6 +92,13 @@ struct vrrp_inst {
 	/* for the RFC 2787 / 6527 tables (vrrp_live.h) */
 	uint64_t prio0_rcvd;
 	uint64_t heard_lower_at;     /* loop time a lower-priority master was discarded */
+	/* split-brain evidence, for mgmt (vrrp_live.h): memory writes only */
+	struct vaddr other_src;
+	int other_priority;
+	uint64_t other_count;
+	int64_t other_last_ms;
+	int64_t master_at_ms[4];     /* the last transitions to MASTER (Unix ms), a ring */
+	unsigned master_at_next;
 	int master_reason;           /* enum vrrp_live_master_reason */
 	int proto_err;               /* enum vrrp_live_proto_err */
 	int auth_err;
@@ -378,6 +385,7 @@ static void apply(struct vrrp_inst *in, const struct vrrp_fsm_out *out)
 			   out->reason);
 		if (in->fsm.state == VRRP_STATE_MASTER) {
 			in->become_master++;
+			in->master_at_ms[in->master_at_next++ % 4] = store_now_ms();
 			/* preempted: a lower-priority master was heard within
 			 * the last Master_Down_Interval */
 			in->master_reason = vrrp_live_master_reason(out->reason,
@@ -583,6 +591,12 @@ static void step(struct vrrp_inst *in, const struct vrrp_fsm_ev *ev)
 		store_status(in, from, out.reason);
 	else if (prio != in->fsm.priority || memcmp(&master, &in->fsm.master_addr, sizeof(master)) != 0)
 		store_status(in, from, NULL);
+	if (out.actions & VRRP_ACT_OTHER_MASTER) {
+		in->other_src = ev->src;
+		in->other_priority = ev->priority;
+		in->other_count++;
+		in->other_last_ms = store_now_ms();
+	}
 	if ((out.actions & VRRP_ACT_OTHER_MASTER) &&
 	    rx_should_log(&in->rx_logged_at[VRRP_RX_OK], ev_now(in->e->loop))) {
 		char m[VADDR_STRLEN];
@@ -1394,7 +1408,8 @@ static void live_addr(uint8_t out[16], const struct vaddr *a)
 		memcpy(out, &a->u, vaddr_len(a));
 }
 
-static void live_inst(struct vrrp_live *l, const struct vrrp_engine *e, const struct vrrp_inst *in)
+static void live_inst(struct vrrp_live *l, const struct vrrp_engine *e, const struct vrrp_inst *in,
+		      int64_t now_ms)
 {
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", in->name);
@@ -1418,12 +1433,19 @@ static void live_inst(struct vrrp_live *l, const struct vrrp_engine *e, const st
 	l->prio0_sent = in->prio0_sent;
 	l->prio0_rcvd = in->prio0_rcvd;
 	memcpy(l->rx, in->rx.n, sizeof(l->rx));
+	live_addr(l->other_src, &in->other_src);
+	l->other_priority = in->other_priority;
+	l->other_count = in->other_count;
+	l->other_last_ms = in->other_last_ms;
+	for (int k = 0; k < 4; k++)
+		l->flaps += in->master_at_ms[k] && now_ms - in->master_at_ms[k] <= 60000;
 }
 
 /* Copy every instance's counters into the shared file: memory writes only. */
 static void live_publish(struct vrrp_engine *e)
 {
 	struct vrrp_live *l;
+	int64_t now_ms = store_now_ms();
 
 	if (!e->live || !(l = shstats_w_begin(e->live, e->n_insts + 1)))
 		return;
@@ -1432,8 +1454,8 @@ static void live_publish(struct vrrp_engine *e)
 	l[0].counters_since_ms = e->started_ms;
 	memcpy(l[0].rx, e->rx.n, sizeof(l[0].rx));
 	for (size_t i = 0; i < e->n_insts; i++)
-		live_inst(&l[i + 1], e, e->insts[i]);
-	shstats_w_end(e->live, store_now_ms());
+		live_inst(&l[i + 1], e, e->insts[i], now_ms);
+	shstats_w_end(e->live, now_ms);
 }
 
 static void on_live_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)

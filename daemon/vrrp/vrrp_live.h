@@ -13,7 +13,7 @@
 #include "vrrp/vrrp_pkt.h"
 
 #define VRRP_LIVE_FILE "vrrp-live"
-#define VRRP_LIVE_KIND 0x76720001u   /* bump when the record changes */
+#define VRRP_LIVE_KIND 0x76720002u   /* bump when the record changes */
 #define VRRP_LIVE_NAME 96
 
 /* RFC 6527 vrrpv3StatisticsNewMasterReason */
@@ -52,6 +52,14 @@ struct vrrp_live {
 	int64_t counters_since_ms;      /* the counters count from here (process start) */
 	uint64_t become_master, adverts_sent, prio0_sent, prio0_rcvd;
 	uint64_t rx[VRRP_RX__COUNT];    /* by enum vrrp_rx_err; rx[VRRP_RX_OK]: adverts taken */
+	/* split-brain evidence (doc/split-brain.md): while MASTER, adverts for
+	 * our VRID from another master; and the transitions to MASTER in the
+	 * last minute */
+	uint8_t other_src[16];
+	int32_t other_priority;
+	int32_t flaps;
+	uint64_t other_count;
+	int64_t other_last_ms;          /* Unix ms, 0: never */
 };
 
 /* The RFC 6527 reason for becoming MASTER, from the state machine's reason
