@@ -402,6 +402,8 @@ static int snmp_edit(const char *engine, const char *json, snmp_edit_done_fn don
 			 (edit_done_fn)done, token);
 }
 
+static const struct sb_track *split_track(int64_t inst_id);
+
 static void snmp_start(struct mgmt *m)
 {
 	const struct conf_global *g = m->ctx->conf ? &m->ctx->conf->global : NULL;
@@ -413,6 +415,7 @@ static void snmp_start(struct mgmt *m)
 		.edit = snmp_edit,
 		.vrrp_live_path = child_state_path(m->ctx, VRRP_LIVE_FILE, vrrp_live, sizeof(vrrp_live)),
 		.lvs = &m->lvs,
+		.split_track = split_track,
 	};
 	const char *socket = o->snmp_socket ? o->snmp_socket
 			     : g && g->snmp_socket ? g->snmp_socket : VIGIL_AGENTX_DEFAULT;
@@ -520,11 +523,19 @@ static size_t split_locals(void *arg, struct mgmt_split_local **out)
 	return s->n_inst;
 }
 
+static const struct sb_track *split_track(int64_t inst_id)
+{
+	return M ? mgmt_split_track(M->split, inst_id) : NULL;
+}
+
 static void split_change(void *arg, int64_t inst_id, const char *name, const struct sb_track *t,
 			 enum sb_status before)
 {
-	(void)arg;
-	(void)inst_id;
+	struct mgmt *m = arg;
+	const struct snap_inst *in = m->snap ? snap_inst_by_id(m->snap, inst_id) : NULL;
+
+	if (m->snmp && in && !(before == SB_UNKNOWN && t->status == SB_OK))   /* not the first decision */
+		snmp_vigil_split_change(in, t);
 	if (t->status == SB_OK && before != SB_UNKNOWN)
 		log_warnx("(%s) split brain: cleared (was %s)", name, sb_status_name(before));
 	else if (t->status != SB_OK)

@@ -24,6 +24,7 @@
  * "check"); done(token, status, text) follows with the engine's answer
  * (status 0 done, else an HTTP-like code).  Returns 0 or -1. */
 struct mgmt_lvs;
+struct sb_track;
 
 typedef void (*snmp_edit_done_fn)(void *token, int status, const char *text);
 typedef int (*snmp_edit_fn)(const char *engine, const char *json, snmp_edit_done_fn done, void *token);
@@ -37,6 +38,8 @@ struct snmp_mibs_conf {
 	const struct mgmt_lvs *lvs;   /* mgmt's copy of IPVS's counters (mgmt/mgmt_lvs.h) */
 	bool traps;
 	snmp_edit_fn edit;
+	/* an instance's split-brain status (mgmt/split_brain.h); NULL: unknown */
+	const struct sb_track *(*split_track)(int64_t inst_id);
 };
 
 void snmp_keepalived_register(const struct snmp_mibs_conf *c);
@@ -54,6 +57,8 @@ void snmp_vigil_register(const struct snmp_mibs_conf *c);
 void snmp_vigil_refresh(const struct snap *s);
 void snmp_vigil_event(const struct snap *s, const struct snap_event *ev);
 void snmp_vigil_compare(const struct snap *s);
+/* vigilSplitBrainChange: instance `in`'s split-brain status is now t's. */
+void snmp_vigil_split_change(const struct snap_inst *in, const struct sb_track *t);
 
 /* RFC 2787 / RFC 6527: registered when c->rfcv2 / c->rfcv3. */
 void snmp_vrrp_rfc_register(const struct snmp_mibs_conf *c);

@@ -10,8 +10,8 @@
  * configured and effective weights).  Notifications: vigilInstanceTransition
  * for each recorded VRRP transition, vigilRealServerAdminChange when an
  * override is set, replaced, cleared or expires (seen by comparing
- * snapshots).  Split-brain detection does not exist yet: the status is
- * unknown(0) and vigilSplitBrainChange is never sent.
+ * snapshots).  The split-brain status is mgmt's (mgmt/mgmt_split.h);
+ * vigilSplitBrainChange is sent when it changes.
  */
 #include "config.h"
 
@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "snmp/snmp_agent.h"
+#include "mgmt/split_brain.h"
 #include "snmp/snmp_mibs.h"
 
 #define VG 1, 3, 6, 1, 4, 1, 32473, 1
@@ -29,6 +30,7 @@ static const oid oid_inst_entry[] = { VG, 1, 2, 1 };
 static const oid oid_rs_entry[] = { VG, 1, 3, 1 };
 static const oid oid_trap_inst[] = { VG, 0, 1 };
 static const oid oid_trap_admin[] = { VG, 0, 2 };
+static const oid oid_trap_split[] = { VG, 0, 3 };
 
 /* vigilInstanceTable's columns */
 enum {
@@ -90,6 +92,7 @@ static int get_inst(const void *row, unsigned col, netsnmp_variable_list *vb)
 {
 	const struct snap_inst *in = row;
 	bool demoted = in->ov.kind == SNAP_DEMOTE;
+	const struct sb_track *sb = C.split_track ? C.split_track(in->id) : NULL;
 
 	switch (col) {
 	case I_NAME: val_text(vb, in->name); break;
@@ -102,8 +105,8 @@ static int get_inst(const void *row, unsigned col, netsnmp_variable_list *vb)
 					       : in->ov.value < 0 ? 0 : (long)in->ov.value);
 		break;
 	case I_DEMOTED_BY: val_text(vb, demoted ? in->ov.who : ""); break;
-	case I_SB_STATUS: snmp_val_int(vb, ASN_INTEGER, 0); break;       /* unknown: no detection yet */
-	case I_SB_SINCE: val_when(vb, 0); break;
+	case I_SB_STATUS: snmp_val_int(vb, ASN_INTEGER, sb ? (long)sb->status : 0); break;   /* the MIB's numbers */
+	case I_SB_SINCE: val_when(vb, sb && sb->status != SB_UNKNOWN ? sb->since_ms : 0); break;
 	case I_DEMOTION_REASON: val_text(vb, demoted ? in->ov.reason : ""); break;
 	default: return SNMP_NOSUCHINSTANCE;
 	}
@@ -227,6 +230,22 @@ void snmp_vigil_event(const struct snap *s, const struct snap_event *ev)
 	val_text(&tmp, ev->reason);
 	snmp_agent_trap_var(&vars, oid_inst_entry, len, I_LAST_REASON, idx, 1, &tmp);
 	snmp_free_var_internals(&tmp);
+	snmp_agent_trap_send(vars);
+}
+
+void snmp_vigil_split_change(const struct snap_inst *in, const struct sb_track *t)
+{
+	static const unsigned cols[] = { I_NAME, I_SB_STATUS, I_SB_SINCE };
+	netsnmp_variable_list *vars;
+	oid idx[1] = { (oid)in->id };
+
+	(void)t;     /* get_inst reads the same track */
+	if (!C.traps || !t_inst)
+		return;
+	vars = snmp_agent_trap_new(oid_trap_split, OID_LENGTH(oid_trap_split));
+	add_node_name(&vars);
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		snmp_agent_trap_col(&vars, oid_inst_entry, OID_LENGTH(oid_inst_entry), cols[c], idx, 1, get_inst, in);
 	snmp_agent_trap_send(vars);
 }
 

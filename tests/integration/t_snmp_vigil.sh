@@ -346,8 +346,8 @@ check "vigilInstanceLastReason says why (not empty)" \
 check "no demotion: vigilInstanceOperatorDemotion 0, DemotedBy and DemotionReason empty" \
 	eval 'is a $(col vigilInstanceOperatorDemotion $VI_A) "INTEGER: 0" &&
 		is a $(col vigilInstanceDemotedBy $VI_A) "\"\"" && is a $(col vigilInstanceDemotionReason $VI_A) "\"\""'
-check "vigilInstanceSplitBrainStatus unknown(0) (no detection yet), SplitBrainSince never (zero octets)" \
-	eval 'is a $(col vigilInstanceSplitBrainStatus $VI_A) "INTEGER: 0" && [[ $(when a $(col vigilInstanceSplitBrainSince $VI_A)) == never ]]'
+check "vigilInstanceSplitBrainStatus ok(1) (no peers, no local evidence), SplitBrainSince a time (not never)" \
+	eval 'wait_is a $(col vigilInstanceSplitBrainStatus $VI_A) "INTEGER: 1" && [[ $(when a $(col vigilInstanceSplitBrainSince $VI_A)) != never ]]'
 
 # ---- vigilRealServerTable --------------------------------------------------------------------
 check "real server 192.0.2.31: its virtual server 'TCP 192.0.2.100:80', ipv4(1), C0 00 02 1F, port 80" \

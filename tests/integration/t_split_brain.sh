@@ -5,7 +5,8 @@
 # virtual router, each polling the others' REST APIs over the lab bridge.
 # VRRP (IP protocol 112) is then dropped by nftables in b's namespace while
 # HTTP still flows: a and b both become MASTER and every node reports
-# `split` in the API; the log says so once.  When the rule goes, one master
+# `split` in the API; the log says so once; a's VIGIL-MIB says split(3)
+# through a real snmpd, and snmptrapd receives vigilSplitBrainChange.  When the rule goes, one master
 # remains and every node is back to `ok`.  A stopped peer is reported
 # unreachable and never called a split.  Last, a and b alone, both FAULT (a
 # tracked script fails on each): no master among answering nodes is
@@ -20,7 +21,7 @@
 require_vigild
 require_root
 require_netns
-for t in curl python3 nft; do
+for t in curl python3 nft snmpd snmptrapd snmpget; do
 	command -v "$t" >/dev/null 2>&1 || skip_all "$t is not installed (scripts/install-deps.sh)"
 done
 
@@ -43,8 +44,39 @@ conf() {
 		echo "}"
 	} >>"$f"
 }
-start() { VIGILD_ARGS=(--http="${ADDR[$1]}:8080"); vigild_start "$1" "$LAB_TMP/$1.conf"; VIGILD_ARGS=(); }
+start() {
+	VIGILD_ARGS=(--http="${ADDR[$1]}:8080")
+	[[ $1 == a ]] && VIGILD_ARGS+=(-x -A "unix:$SNMPDIR/a.sock")
+	vigild_start "$1" "$LAB_TMP/$1.conf"
+	VIGILD_ARGS=()
+}
 for n in a b c; do conf "$n"; done
+sed -i 's/^    router_id a$/    router_id a\n    enable_traps/' "$LAB_TMP/a.conf"
+
+# a's snmpd (AgentX master) sends notifications to an snmptrapd in a
+SNMPDIR=$LAB_TMP/snmp
+mkdir -p "$SNMPDIR/persist" "$SNMPDIR/trapd" && chmod 0755 "$SNMPDIR"
+TRAPLOG=$SNMPDIR/traps.log
+cat >"$SNMPDIR/snmpd.conf" <<EOF
+master agentx
+agentXSocket $SNMPDIR/a.sock
+agentXPerms 0777 0777
+agentaddress udp:127.0.0.1:11161
+rocommunity public 127.0.0.1
+trap2sink 127.0.0.1:11162 public
+EOF
+echo "disableAuthorization yes" >"$SNMPDIR/snmptrapd.conf"
+SNMP_PERSISTENT_DIR=$SNMPDIR/trapd lab_exec a snmptrapd -f -C -c "$SNMPDIR/snmptrapd.conf" -On \
+	-Lf "$TRAPLOG" -F '%V\t%v\n' udp:127.0.0.1:11162 </dev/null >/dev/null 2>&1 &
+SNMP_PERSISTENT_DIR=$SNMPDIR/persist lab_exec a snmpd -f -C -c "$SNMPDIR/snmpd.conf" -Lf "$SNMPDIR/snmpd.log" \
+	</dev/null >/dev/null 2>&1 &
+wait_for 5 test -S "$SNMPDIR/a.sock" || bail_out "snmpd in a did not create its AgentX socket"
+SB_OID=.1.3.6.1.4.1.32473.1.1.2.1.9      # vigilInstanceSplitBrainStatus
+TRAP_OID=.1.3.6.1.4.1.32473.1.0.3        # vigilSplitBrainChange
+sb_snmp() { lab_exec a snmpwalk -v2c -c public -On -t 2 -r 1 127.0.0.1:11161 "$SB_OID" 2>&1; }
+sb_snmp_is() { sb_snmp | grep -Eq "^$SB_OID\.[0-9]+ = INTEGER: $1\$"; }
+# trap_seen STATUS: a vigilSplitBrainChange with that status reached snmptrapd
+trap_seen() { grep -F "$TRAP_OID" "$TRAPLOG" 2>/dev/null | grep -Eq "$SB_OID\.[0-9]+ = INTEGER: $1(\s|\$)"; }
 logs() { diag_file "$(vigild_log "${1:-a}")" "${2:-12}"; }
 
 # sb NODE: "STATUS" of VI_1's split_brain as NODE's API says it ("" if none)
@@ -75,7 +107,7 @@ EOF
 unblock() { lab_exec b nft delete table inet vigil_test; }
 ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 
-tap_plan 11
+tap_plan 12
 
 for n in a b c; do start "$n" || bail_out "vigild $n did not start"; done
 check "a is MASTER, b and c BACKUP; every node reports split_brain ok" \
@@ -98,6 +130,8 @@ t_master=$EPOCHREALTIME
 check "... every node (a, b and the backup c) reports split" \
 	wait_for 15 all_sb split a b c || diag "a: $(sb a) b: $(sb b) c: $(sb c)"
 diag "split reported on all three nodes $(ms_since "$t_master") ms after b became MASTER ($(ms_since "$t0") ms after the block; target 3000 ms)"
+check "... a's snmpd walks vigilInstanceSplitBrainStatus split(3); snmptrapd got vigilSplitBrainChange split(3)" \
+	eval 'wait_for 5 sb_snmp_is 3 && wait_for 5 trap_seen 3' || { diag "$(sb_snmp)"; diag_file "$TRAPLOG"; }
 check "... with the evidence naming both masters, and one log warning on a" \
 	eval 'lab_exec a curl -sS "http://192.0.2.1:8080/api/v1/instances" | grep -q "2 masters of VRID 51: this node, peer b" &&
 		(( $(log_count a "\(VI_1\) split brain: split") == 1 ))' || logs a
@@ -106,8 +140,9 @@ unblock
 t0=$EPOCHREALTIME
 check "the block lifted: one master (a) remains" \
 	wait_for 15 eval 'state_is b BACKUP && state_is a MASTER' || logs b
-check "... and every node is back to ok; a logged the clearing" \
-	eval 'wait_for 15 all_sb ok a b c && log_has a "\(VI_1\) split brain: cleared \(was split\)"' ||
+check "... and every node is back to ok; a logged the clearing, SNMP says ok(1) and sent it" \
+	eval 'wait_for 15 all_sb ok a b c && log_has a "\(VI_1\) split brain: cleared \(was split\)" &&
+		wait_for 5 sb_snmp_is 1 && wait_for 5 trap_seen 1' ||
 	diag "a: $(sb a) b: $(sb b) c: $(sb c)"
 diag "ok on all three nodes $(ms_since "$t0") ms after the block was lifted (target 5000 ms)"
 
