@@ -8,15 +8,19 @@
 # status line:
 #   - one master: OK (0); --vrid of a router nobody has: UNKNOWN (3);
 #   - VRRP (IP protocol 112) dropped by nftables in b: both nodes MASTER,
-#     CRITICAL (2) "two masters"; --zabbix prints 2; rule deleted: OK again;
+#     CRITICAL (2) "two masters", and both nodes report split (their peer
+#     view); --zabbix prints 2; rule deleted: while the nodes still report
+#     split (their hysteresis) WARNING (1) "reports split, but one master
+#     is seen", then OK again;
 #   - both nodes FAULT (a tracked interface down on each): CRITICAL "no
-#     master"; interfaces up: OK again;
+#     master", the nodes report no-master; interfaces up: OK again;
 #   - a stopped: WARNING (1), b the master; b stopped too: UNKNOWN (3).
 #
 # Lab: nodes a 192.0.2.1 (priority 150) and b 192.0.2.2 (priority 100)
 # share VI_1 (VRID 51, VIP 192.0.2.100, lib.sh's write_vrrp_conf, plus
-# track_interface trk0, a veth in the node), each vigild's API on its node
-# address (--http=ADDR:8080); mon 192.0.2.9 runs the plugin.  The lab part
+# track_interface trk0, a veth in the node, and the other node as its
+# split-brain peer), each vigild's API on its node address
+# (--http=ADDR:8080); mon 192.0.2.9 runs the plugin.  The lab part
 # is skipped (with the reason) where it cannot run: not root, no
 # namespaces, vigild not built; the nftables cases without nft.
 
@@ -32,7 +36,7 @@ export CHECK_VIGIL=$PLUGIN
 if [[ -x $PLUGIN ]]; then RUN_PLUGIN=("$PLUGIN"); else RUN_PLUGIN=(python3 "$PLUGIN"); fi
 
 N_UNIT=$(python3 "$UNIT" --count) || bail_out "$UNIT --count failed"
-N_LAB=14
+N_LAB=17
 
 # Why the lab part cannot run here ("" when it can).
 LAB_SKIP=
@@ -100,13 +104,15 @@ for n in a b; do
 	fi
 done
 
-# conf NODE STATE PRIORITY: write_vrrp_conf's VI_1 tracking trk0.
+# conf NODE STATE PRIORITY PEER URL: write_vrrp_conf's VI_1 tracking trk0,
+# and the other node (PEER at URL) as the split-brain peer.
 conf() {
 	local f
 	f="$(vigild_dir "$1")/vigil.conf"
 	write_vrrp_conf "$f" "$1" "$2" "$3"
 	sed -i 's/^    virtual_ipaddress {$/    track_interface {\n        trk0\n    }\n&/' "$f"
 	grep -q '^        trk0$' "$f" || bail_out "could not add track_interface to $f"
+	printf 'vigil_split_brain {\n    peer %s %s\n    interval 1\n}\n' "$4" "$5" >>"$f"
 	echo "$f"
 }
 
@@ -145,8 +151,8 @@ has_line() { grep -Eq -- "$1" <<<"$PLUGIN_OUT" || { diag "no line matching $1 in
 
 OK_RE='^VIGIL OK - VI_1 \(VRID 51\): master a \(192\.0\.2\.1\); 2 of 2 nodes answered \| masters_VI_1=1;;1:1;0 nodes_up=2;;;0;2 suspects=[0-9]+;0;;0 time=[0-9.]+s;;;0;3$'
 
-conf_a=$(conf a MASTER 150)
-conf_b=$(conf b BACKUP 100)
+conf_a=$(conf a MASTER 150 b http://192.0.2.2:8080)
+conf_b=$(conf b BACKUP 100 a http://192.0.2.1:8080)
 VIGILD_ARGS=(--http=192.0.2.1:8080)
 vigild_start a "$conf_a" || bail_out "vigild a did not start"
 VIGILD_ARGS=(--http=192.0.2.2:8080)
@@ -158,12 +164,10 @@ api_from_mon() { lab_exec mon curl -sf --max-time 2 -o /dev/null http://192.0.2.
 check "the APIs answer across the lab bridge (b -> a:8080, mon -> b:8080)" \
 	eval 'wait_for 10 api_from_b && wait_for 10 api_from_mon' || logs
 
-# 2
 check "one master (a): OK (0), 'VI_1 (VRID 51): master a (192.0.2.1)', perfdata masters_VI_1=1" \
 	plugin_wait 15 0 "$OK_RE" || logs
 check "... the long output: MASTER a, BACKUP b, with the VIP" \
 	has_line '^VI_1 \(VRID 51\), VIP 192\.0\.2\.100/24: MASTER a \(192\.0\.2\.1\), BACKUP b \(192\.0\.2\.2\)'
-# 4
 check "--vrid 52 (nobody has it): UNKNOWN (3)" \
 	plugin_is 3 '^VIGIL UNKNOWN - no VRRP instance with VRID 52 on the nodes that answered \|' --vrid 52 ||
 	diag "exit $PLUGIN_RC:" "$PLUGIN_OUT"
@@ -172,7 +176,9 @@ check "--vrid 52 (nobody has it): UNKNOWN (3)" \
 TWO_RE='^VIGIL CRITICAL - VI_1 \(VRID 51\): two masters: a \(192\.0\.2\.1\), b \(192\.0\.2\.2\) \| masters_VI_1=2;;1:1;0 nodes_up=2;;;0;2 '
 if [[ -n $NFT_SKIP ]]; then
 	skip "VRRP dropped in b: CRITICAL (2) two masters" "$NFT_SKIP"
+	skip "... both nodes report split" "$NFT_SKIP"
 	skip "... --zabbix prints 2 and exits 0" "$NFT_SKIP"
+	skip "rule deleted: WARNING (1) while the nodes still report split" "$NFT_SKIP"
 	skip "rule deleted: OK (0) again, a the master" "$NFT_SKIP"
 else
 	if ! { lab_exec b nft add table inet t &&
@@ -180,49 +186,52 @@ else
 		lab_exec b nft add rule inet t in ip protocol 112 drop; }; then
 		diag "nft failed in b"
 	fi
-	# 5
 	check "VRRP (IP protocol 112) dropped in b: both MASTER, CRITICAL (2) 'two masters: a (192.0.2.1), b (192.0.2.2)'" \
 		plugin_wait 15 2 "$TWO_RE" || logs
+	check "... both nodes report split (their peer view): in the long output, suspects=2" \
+		eval 'plugin_wait 15 2 "$TWO_RE.*suspects=2;" &&
+			has_line "^VI_1 \\(VRID 51\\), VIP 192\\.0\\.2\\.100/24: MASTER a \\(192\\.0\\.2\\.1\\), MASTER b \\(192\\.0\\.2\\.2\\); split-brain: a \\(192\\.0\\.2\\.1\\) split, b \\(192\\.0\\.2\\.2\\) split$"' ||
+		logs
 	plugin --zabbix
 	check "... --zabbix prints 2 alone and exits 0" eval '[[ $PLUGIN_RC == 0 && $PLUGIN_OUT == 2 ]]' ||
 		diag "exit $PLUGIN_RC: $PLUGIN_OUT"
 	lab_exec b nft delete table inet t || diag "nft delete failed in b"
-	# 7 (local split-brain evidence, once it lands, may say WARNING a while: wait)
-	check "rule deleted: b hears a again, OK (0) again with a the master" plugin_wait 25 0 "$OK_RE" || logs
+	# b goes BACKUP at a's next advert; the nodes clear split only after
+	# 3 polls without it (doc/split-brain.md), a window of 2 s or more.
+	check "rule deleted: one master again while the nodes still report split: WARNING (1) 'reports split, but one master is seen: a'" \
+		plugin_wait 10 1 '^VIGIL WARNING - VI_1 \(VRID 51\): [ab] \(192\.0\.2\.[12]\) reports split, but one master is seen: a \(192\.0\.2\.1\)' ||
+		logs
+	check "... then the nodes clear it: OK (0) again with a the master" plugin_wait 25 0 "$OK_RE" || logs
 fi
 
 # ---- no master: both nodes FAULT ----------------------------------------------------------
 lab_exec a ip link set trk0 down
 lab_exec b ip link set trk0 down
-# 8
 check "trk0 down on both: both FAULT, CRITICAL (2) 'no master: a (192.0.2.1) FAULT, b (192.0.2.2) FAULT'" \
 	plugin_wait 15 2 '^VIGIL CRITICAL - VI_1 \(VRID 51\): no master: a \(192\.0\.2\.1\) FAULT, b \(192\.0\.2\.2\) FAULT \| masters_VI_1=0;;1:1;0 nodes_up=2;;;0;2 ' ||
 	logs
+check "... the nodes report no-master too (in the long output)" \
+	eval 'plugin_wait 15 2 "^VIGIL CRITICAL - VI_1 \\(VRID 51\\): no master: .*suspects=2;" &&
+		has_line "; split-brain: a \\(192\\.0\\.2\\.1\\) no-master, b \\(192\\.0\\.2\\.2\\) no-master$"' || logs
 lab_exec a ip link set trk0 up
 lab_exec b ip link set trk0 up
-# 9
 check "trk0 up again: OK (0), a the master" plugin_wait 25 0 "$OK_RE" || logs
 
 # ---- nodes stopped -------------------------------------------------------------------------
 vigild_stop a || diag "vigild a did not stop"
-# 10
 check "a stopped: WARNING (1) '192.0.2.1 did not answer: connection refused', nodes_up=1" \
 	plugin_wait 10 1 '^VIGIL WARNING - 192\.0\.2\.1 did not answer: connection refused(;| \|).* nodes_up=1;;;0;2 ' || logs
-# 11
 check "... until b takes over: WARNING with b the master (MASTER b in the long output)" \
 	eval 'plugin_wait 15 1 "^VIGIL WARNING - 192\\.0\\.2\\.1 did not answer: connection refused \\| masters_VI_1=1;" &&
 		has_line "^VI_1 \\(VRID 51\\), VIP 192\\.0\\.2\\.100/24: MASTER b \\(192\\.0\\.2\\.2\\)($|;)" &&
 		has_line "^node http://192\\.0\\.2\\.1:8080: did not answer: connection refused$"' || logs
 vigild_stop b || diag "vigild b did not stop"
-# 12
 check "b stopped too: UNKNOWN (3) 'no node answered (2 asked)', nodes_up=0" \
 	plugin_is 3 '^VIGIL UNKNOWN - no node answered \(2 asked\); 192\.0\.2\.1 did not answer: connection refused; 192\.0\.2\.2 did not answer: connection refused \| nodes_up=0;;;0;2 ' ||
 	diag "exit $PLUGIN_RC:" "$PLUGIN_OUT"
-# 13
-check "a node that does not exist (192.0.2.77, no route answer): UNKNOWN (3) within --timeout" \
-	eval 'URLS=(-H http://192.0.2.77:8080); plugin_is 3 "^VIGIL UNKNOWN - no node answered \\(1 asked\\); 192\\.0\\.2\\.77 did not answer: "' ||
+check "a node that does not exist (192.0.2.77, --timeout 1): UNKNOWN (3), did not answer" \
+	eval 'URLS=(-H http://192.0.2.77:8080); plugin_is 3 "^VIGIL UNKNOWN - no node answered \\(1 asked\\); 192\\.0\\.2\\.77 did not answer: .* time=[0-9.]+s;;;0;1$" --timeout 1' ||
 	diag "exit $PLUGIN_RC:" "$PLUGIN_OUT"
-# 14
 check "bad arguments (no -H): UNKNOWN (3), not argparse's 2" \
 	eval 'out=$("${RUN_PLUGIN[@]}" --vrid 51 2>/dev/null); rc=$?; [[ $rc == 3 && $out == "VIGIL UNKNOWN - bad arguments: "* ]]'
 
