@@ -318,9 +318,11 @@ static void get_history(const struct http_api_ctx *c, const struct http_request 
 			q.kind = HIST_VRRP;
 		else if (strcmp(v, "health") == 0)
 			q.kind = HIST_HEALTH;
+		else if (strcmp(v, "split-brain") == 0)
+			q.kind = HIST_SPLIT;
 		else {
-			error(out, 400, "kind", "kind=vrrp (instances) or kind=health (real servers)",
-			      "'kind' is neither vrrp nor health: '%.32s'", v);
+			error(out, 400, "kind", "kind=vrrp (instances), kind=health (real servers) or kind=split-brain",
+			      "'kind' is none of vrrp, health, split-brain: '%.32s'", v);
 			return;
 		}
 	}
@@ -340,7 +342,7 @@ static void get_history(const struct http_api_ctx *c, const struct http_request 
 		int used = 0;
 
 		if (sscanf(v, "%lld.%c.%lld%n", &at, &k, &id, &used) != 3 || (size_t)used != strlen(v) ||
-		    (k != 'v' && k != 'h') || at < 0 || id < 1) {
+		    (k != 'v' && k != 'h' && k != 's') || at < 0 || id < 1) {
 			error(out, 400, "cursor", "pass the 'next' of the previous page as it is",
 			      "'cursor' is not one this server made: '%.64s'", v);
 			return;
@@ -348,7 +350,7 @@ static void get_history(const struct http_api_ctx *c, const struct http_request 
 		q.after = true;
 		q.after_at = at;
 		q.after_id = id;
-		q.after_kind = k == 'v' ? HIST_VRRP : HIST_HEALTH;
+		q.after_kind = k == 'v' ? HIST_VRRP : k == 's' ? HIST_SPLIT : HIST_HEALTH;
 	}
 	if (!c->db || mgmt_history(c->db, &q, &rows, &n, &more) < 0) {
 		store_unreadable(c, out);
@@ -357,10 +359,11 @@ static void get_history(const struct http_api_ctx *c, const struct http_request 
 	items = json_array();
 	for (size_t i = 0; i < n; i++) {
 		const struct hist_row *r = &rows[i];
-		bool vrrp = r->kind == HIST_VRRP;
+		bool vrrp = r->kind != HIST_HEALTH;     /* an instance's row */
+		static const char *const kinds[] = { "", "vrrp", "health", "split-brain" };
 
 		json_array_append_new(items, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			"kind", vrrp ? "vrrp" : "health", "at", snap_jtime(r->at_ms),
+			"kind", kinds[r->kind], "at", snap_jtime(r->at_ms),
 			"instance_id", vrrp ? json_integer(r->instance_id) : json_null(),
 			"real_server_id", vrrp ? json_null() : json_integer(r->rs_id),
 			"virtual_server_id", vrrp ? json_null() : json_integer(r->vs_id),
@@ -368,7 +371,7 @@ static void get_history(const struct http_api_ctx *c, const struct http_request 
 	}
 	if (more && n)
 		snprintf(next, sizeof(next), "%lld.%c.%lld", (long long)rows[n - 1].at_ms,
-			 rows[n - 1].kind == HIST_VRRP ? 'v' : 'h', (long long)rows[n - 1].id);
+			 "?vhs"[rows[n - 1].kind], (long long)rows[n - 1].id);
 	hist_free(rows, n);
 	answer(out, 200, json_pack("{s:o, s:o}", "items", items, "next", more && n ? json_string(next) : json_null()));
 }

@@ -22,7 +22,7 @@ static void bind_opt(sqlite3_stmt *st, int i, int64_t v)
 		sqlite3_bind_null(st, i);
 }
 
-/* Newest first by (at, kind, id); kind sorts 'vrrp' > 'health'. */
+/* Newest first by (at, kind, id); kind sorts 'vrrp' > 'split-brain' > 'health'. */
 static const char history_sql[] =
 	"SELECT kind, id, at, inst, rs, vs, name, from_s, to_s, reason FROM ("
 	" SELECT 'vrrp' AS kind, t.id AS id, t.at AS at, t.instance_id AS inst, NULL AS rs, NULL AS vs,"
@@ -33,9 +33,19 @@ static const char history_sql[] =
 	" SELECT 'health', h.id, h.at, NULL, h.rs_id, rs.vs_id, rs.key, h.from_health, h.to_health, h.reason"
 	"  FROM health_transition h JOIN real_server rs ON rs.id = h.rs_id"
 	"  WHERE ?1 IN (0, 2) AND ?2 IS NULL AND (?3 IS NULL OR h.rs_id = ?3)"
+	" UNION ALL"
+	" SELECT 'split-brain', b.id, b.at, b.instance_id, NULL, NULL, i.name, b.from_status, b.to_status, b.evidence"
+	"  FROM split_brain_event b JOIN vrrp_instance i ON i.id = b.instance_id"
+	"  WHERE ?1 IN (0, 3) AND ?3 IS NULL AND (?2 IS NULL OR b.instance_id = ?2)"
 	") WHERE (?4 IS NULL OR at >= ?4) AND (?5 IS NULL OR at < ?5)"
 	" AND (?6 IS NULL OR (at, kind, id) < (?6, ?7, ?8))"
 	" ORDER BY at DESC, kind DESC, id DESC LIMIT ?9";
+
+static enum hist_kind kind_of(const char *k)
+{
+	return !k ? HIST_ANY : strcmp(k, "vrrp") == 0 ? HIST_VRRP : strcmp(k, "split-brain") == 0 ? HIST_SPLIT
+	       : HIST_HEALTH;
+}
 
 int mgmt_history(sqlite3 *db, const struct hist_query *q, struct hist_row **rows, size_t *n, bool *more)
 {
@@ -58,7 +68,8 @@ int mgmt_history(sqlite3 *db, const struct hist_query *q, struct hist_row **rows
 	bind_opt(st, 5, q->until_ms);
 	if (q->after) {
 		sqlite3_bind_int64(st, 6, q->after_at);
-		sqlite3_bind_text(st, 7, q->after_kind == HIST_VRRP ? "vrrp" : "health", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, q->after_kind == HIST_VRRP ? "vrrp" : q->after_kind == HIST_SPLIT ? "split-brain"
+					 : "health", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 8, q->after_id);
 	}
 	sqlite3_bind_int(st, 9, q->limit + 1);
@@ -68,7 +79,7 @@ int mgmt_history(sqlite3 *db, const struct hist_query *q, struct hist_row **rows
 			break;
 		}
 		r[k] = (struct hist_row){
-			.kind = strcmp((const char *)sqlite3_column_text(st, 0), "vrrp") == 0 ? HIST_VRRP : HIST_HEALTH,
+			.kind = kind_of((const char *)sqlite3_column_text(st, 0)),
 			.id = sqlite3_column_int64(st, 1), .at_ms = sqlite3_column_int64(st, 2),
 			.instance_id = sqlite3_column_int64(st, 3), .rs_id = sqlite3_column_int64(st, 4),
 			.vs_id = sqlite3_column_int64(st, 5),

@@ -16,7 +16,7 @@
 
 typedef struct sqlite3 sqlite3;
 
-enum hist_kind { HIST_ANY = 0, HIST_VRRP, HIST_HEALTH };
+enum hist_kind { HIST_ANY = 0, HIST_VRRP, HIST_HEALTH, HIST_SPLIT };
 
 /* 0 in an id or time field: no filter. */
 struct hist_query {

@@ -512,6 +512,7 @@ static size_t split_locals(void *arg, struct mgmt_split_local **out)
 				continue;
 			l->have_ev = true;
 			l->ev.other_count = v->other_count;
+			l->ev.other_streak = v->other_streak;
 			l->ev.other_last_ms = v->other_last_ms;
 			l->ev.other_priority = v->other_priority;
 			l->ev.flaps = v->flaps > 0 ? (unsigned)v->flaps : 0;
@@ -528,14 +529,34 @@ static const struct sb_track *split_track(int64_t inst_id)
 	return M ? mgmt_split_track(M->split, inst_id) : NULL;
 }
 
+static void split_noted(void *arg, int status, const char *text)
+{
+	(void)arg;
+	if (status)
+		log_warnx("split brain: the change was not stored: %s", text);
+}
+
 static void split_change(void *arg, int64_t inst_id, const char *name, const struct sb_track *t,
 			 enum sb_status before)
 {
 	struct mgmt *m = arg;
 	const struct snap_inst *in = m->snap ? snap_inst_by_id(m->snap, inst_id) : NULL;
+	json_t *j;
+	char *note;
 
-	if (m->snmp && in && !(before == SB_UNKNOWN && t->status == SB_OK))   /* not the first decision */
+	if (before == SB_UNKNOWN && t->status == SB_OK)    /* the first decision: no news */
+		return;
+	if (m->snmp && in)
 		snmp_vigil_split_change(in, t);
+	/* a history row, written by the vrrp process (mgmt only reads the store) */
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", "split_brain", "instance", name, "from",
+		      sb_status_name(before), "to", sb_status_name(t->status), "evidence",
+		      t->n_evidence ? t->evidence[0] : "");
+	note = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (!note || edit_send(m, PROC_VRRP, note, split_noted, NULL) < 0)
+		log_warnx("(%s) split brain: the change could not be sent to be stored", name);
+	free(note);
 	if (t->status == SB_OK && before != SB_UNKNOWN)
 		log_warnx("(%s) split brain: cleared (was %s)", name, sb_status_name(before));
 	else if (t->status != SB_OK)

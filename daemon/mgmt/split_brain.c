@@ -94,9 +94,10 @@ enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *l
 		add(ev, n_ev, "%u masters of VRID %d: %s", masters, self->vrid, who);
 		return SB_SPLIT;
 	}
-	if (local && local->other_last_ms && now_ms - local->other_last_ms <= SB_EVIDENCE_AGE_MS) {
-		add(ev, n_ev, "while MASTER, adverts for VRID %d from %s (priority %d), %llu so far", self->vrid,
-		    local->other_src, local->other_priority, (unsigned long long)local->other_count);
+	if (local && local->other_last_ms && now_ms - local->other_last_ms <= SB_EVIDENCE_AGE_MS &&
+	    local->other_streak >= SB_OTHER_STREAK) {
+		add(ev, n_ev, "while MASTER, adverts for VRID %d from %s (priority %d), %u in a row", self->vrid,
+		    local->other_src, local->other_priority, local->other_streak);
 		local_sign = true;
 	}
 	if (local && local->flaps >= SB_FLAPS) {

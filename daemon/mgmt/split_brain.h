@@ -46,6 +46,8 @@ struct sb_local {
 	int advert_ms;               /* the instance's advert interval */
 	/* while MASTER, adverts for our VRID from another address */
 	uint64_t other_count;
+	unsigned other_streak;       /* of those, in a row: a single stray advert (a split
+					ending: the other master's last) is no evidence */
 	int64_t other_last_ms;       /* 0: never */
 	char other_src[48];
 	int other_priority;
@@ -53,6 +55,7 @@ struct sb_local {
 };
 
 #define SB_FLAPS 4               /* this many transitions to MASTER in a minute is flapping */
+#define SB_OTHER_STREAK 2        /* another master's adverts in a row that make evidence */
 
 /* The condition this round shows for local instance `self`, with up to
  * SB_EVIDENCE_MAX lines of evidence in `ev`. */

@@ -274,7 +274,7 @@ sqlite3 *store_open(const char *path, bool readonly, char *err, size_t errlen)
 long store_prune(sqlite3 *db, int64_t now_ms, const struct store_retention *r)
 {
 	static const char *const tables[] = {
-		"vrrp_transition", "health_transition", "audit", "counter_snapshot",
+		"vrrp_transition", "health_transition", "audit", "counter_snapshot", "split_brain_event",
 	};
 	long n = 0;
 

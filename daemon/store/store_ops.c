@@ -110,6 +110,10 @@ static const char *const op_sql[STORE_OP__COUNT][4] = {
 		"INSERT INTO audit (at, who, action, target, detail) "
 		"VALUES (:at, :s4, :s3, :s1, coalesce(:s5, ''))",
 	},
+	[STORE_SPLIT_BRAIN] = {
+		"INSERT INTO split_brain_event (instance_id, at, from_status, to_status, evidence) "
+		"SELECT id, :at, :s1, :s2, coalesce(:s3, '') FROM vrrp_instance WHERE name = :s0",
+	},
 	[STORE_BARRIER] = { NULL },
 	[STORE_COUNTER] = {
 		"INSERT INTO counter_snapshot (at, target, target_id, name, value) "

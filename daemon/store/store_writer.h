@@ -43,6 +43,7 @@ enum store_op {
 	STORE_OVERRIDE_CLEAR,    /* s0 target, s1 key, s2 key, s3 action, s4 who, s5 reason */
 	STORE_AUDIT,             /* s1 target, s3 action, s4 who, s5 detail: an edit refused */
 	STORE_COUNTER,           /* s0 target, s1 key, s2 key, s3 name; i0 value */
+	STORE_SPLIT_BRAIN,       /* s0 instance name, s1 from, s2 to, s3 evidence */
 	STORE_BARRIER,           /* no SQL: its `done` runs once every record put before it is committed */
 	STORE_OP__COUNT
 };

@@ -96,6 +96,7 @@ struct vrrp_inst {
 	struct vaddr other_src;
 	int other_priority;
 	uint64_t other_count;
+	uint32_t other_streak;       /* adverts in a row: one stray advert is no evidence */
 	int64_t other_last_ms;
 	int64_t master_at_ms[4];     /* the last transitions to MASTER (Unix ms), a ring */
 	unsigned master_at_next;
@@ -592,10 +593,17 @@ static void step(struct vrrp_inst *in, const struct vrrp_fsm_ev *ev)
 	else if (prio != in->fsm.priority || memcmp(&master, &in->fsm.master_addr, sizeof(master)) != 0)
 		store_status(in, from, NULL);
 	if (out.actions & VRRP_ACT_OTHER_MASTER) {
+		int64_t now_ms = store_now_ms();
+		int64_t gap_ms = 3LL * 10 * (ev->adver_int_cs ? ev->adver_int_cs : 100);
+
+		if (!in->other_last_ms || now_ms - in->other_last_ms > gap_ms ||
+		    vaddr_cmp(&in->other_src, &ev->src) != 0)
+			in->other_streak = 0;
+		in->other_streak++;
 		in->other_src = ev->src;
 		in->other_priority = ev->priority;
 		in->other_count++;
-		in->other_last_ms = store_now_ms();
+		in->other_last_ms = now_ms;
 	}
 	if ((out.actions & VRRP_ACT_OTHER_MASTER) &&
 	    rx_should_log(&in->rx_logged_at[VRRP_RX_OK], ev_now(in->e->loop))) {
@@ -1436,6 +1444,7 @@ static void live_inst(struct vrrp_live *l, const struct vrrp_engine *e, const st
 	live_addr(l->other_src, &in->other_src);
 	l->other_priority = in->other_priority;
 	l->other_count = in->other_count;
+	l->other_streak = in->other_streak;
 	l->other_last_ms = in->other_last_ms;
 	for (int k = 0; k < 4; k++)
 		l->flaps += in->master_at_ms[k] && now_ms - in->master_at_ms[k] <= 60000;
@@ -1632,6 +1641,57 @@ static void on_demote_stored(void *arg, int status, const char *err)
 	free(pd);
 }
 
+struct split_note {
+	struct child_ctx *ctx;
+	uint32_t id;
+};
+
+static void on_split_stored(void *arg, int status, const char *err)
+{
+	struct split_note *n = arg;
+
+	if (status < 0)
+		child_edit_done(n->ctx, n->id, 500, "not stored (%s)", err);
+	else
+		child_edit_done(n->ctx, n->id, 0, "stored");
+	free(n);
+}
+
+/* mgmt's split-brain detection changed an instance's status: a history
+ * row (mgmt reads the store, it does not write it). */
+static void split_brain_note(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id, json_t *req)
+{
+	const char *name = NULL, *from = NULL, *to = NULL, *evidence = "";
+	struct split_note *n;
+	struct store_rec *r;
+
+	if (json_unpack(req, "{s:s, s:s, s:s, s?s}", "instance", &name, "from", &from, "to", &to, "evidence",
+			&evidence) < 0) {
+		child_edit_done(ctx, id, 400, "malformed split_brain note (instance, from, to, evidence)");
+		return;
+	}
+	if (!e->store) {
+		child_edit_done(ctx, id, 0, "not stored: vigild runs without its state store");
+		return;
+	}
+	n = calloc(1, sizeof(*n));
+	r = n ? store_rec_new(STORE_SPLIT_BRAIN) : NULL;
+	if (!r) {
+		free(n);
+		child_edit_done(ctx, id, 500, "out of memory");
+		return;
+	}
+	n->ctx = ctx;
+	n->id = id;
+	store_rec_str(r, 0, name);
+	store_rec_str(r, 1, from);
+	store_rec_str(r, 2, to);
+	store_rec_str(r, 3, evidence);
+	r->done = on_split_stored;
+	r->arg = n;
+	store_writer_put(e->store, r);
+}
+
 void vrrp_engine_edit(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id, const char *text)
 {
 	const char *action = "", *name = NULL, *reason = "", *who = "?";
@@ -1642,6 +1702,12 @@ void vrrp_engine_edit(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id,
 	struct store_rec *r;
 	bool clear;
 
+	if (req && json_is_string(json_object_get(req, "action")) &&
+	    strcmp(json_string_value(json_object_get(req, "action")), "split_brain") == 0) {
+		split_brain_note(e, ctx, id, req);
+		json_decref(req);
+		return;
+	}
 	if (!req || json_unpack(req, "{s:s, s?s, s?s, s?s, s?I, s?I}", "action", &action, "instance",
 				&name, "reason", &reason, "who", &who, "value", &value,
 				"expires_in", &expires_in) < 0 || !name) {

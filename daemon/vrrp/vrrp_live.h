@@ -13,7 +13,7 @@
 #include "vrrp/vrrp_pkt.h"
 
 #define VRRP_LIVE_FILE "vrrp-live"
-#define VRRP_LIVE_KIND 0x76720002u   /* bump when the record changes */
+#define VRRP_LIVE_KIND 0x76720003u   /* bump when the record changes */
 #define VRRP_LIVE_NAME 96
 
 /* RFC 6527 vrrpv3StatisticsNewMasterReason */
@@ -58,6 +58,8 @@ struct vrrp_live {
 	uint8_t other_src[16];
 	int32_t other_priority;
 	int32_t flaps;
+	uint32_t other_streak;          /* adverts in a row (no gap over 3 advert intervals) */
+	uint32_t pad2;
 	uint64_t other_count;
 	int64_t other_last_ms;          /* Unix ms, 0: never */
 };
