@@ -392,7 +392,7 @@ struct json_t *conf_rs_summary(const struct conf_rs *r);
 
 /* Whether two configurations give the mgmt process (which does not read
  * the file) the same settings: router_id, snmp_socket, enable_snmp_*,
- * enable_traps and vigil_split_brain's peers and interval.  A reload that
+ * enable_traps and vigil_split_brain's peers, interval and policy.  A reload that
  * changes them replaces mgmt. */
 bool conf_mgmt_same(const struct conf *a, const struct conf *b);
 

@@ -581,7 +581,7 @@ bool conf_mgmt_same(const struct conf *a, const struct conf *b)
 
 	const struct conf_split_brain *p = &a->split_brain, *q = &b->split_brain;
 
-	if (p->n_peers != q->n_peers || p->interval != q->interval)
+	if (p->n_peers != q->n_peers || p->interval != q->interval || p->policy != q->policy)
 		return false;
 	for (size_t i = 0; i < p->n_peers; i++)
 		if (!same_text(p->peers[i].name, q->peers[i].name) || !same_text(p->peers[i].url, q->peers[i].url) ||

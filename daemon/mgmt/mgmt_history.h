@@ -56,4 +56,8 @@ struct audit_row {
 int mgmt_audit(sqlite3 *db, const struct audit_query *q, struct audit_row **rows, size_t *n, bool *more);
 void audit_free(struct audit_row *rows, size_t n);
 
+/* The split-brain status last recorded for instance `inst_id` ("split",
+ * "ok", ...) in `out`; "" when none.  -1 on an SQLite error. */
+int mgmt_split_last(sqlite3 *db, int64_t inst_id, char *out, size_t len);
+
 #endif /* VIGIL_MGMT_HISTORY_H */

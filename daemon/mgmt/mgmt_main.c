@@ -44,6 +44,7 @@
 #include "snmp/snmp_mibs.h"
 #include "store/store.h"
 #include "lb/lb_live.h"
+#include "mgmt/mgmt_history.h"
 #include "mgmt/mgmt_lvs.h"
 #include "mgmt/mgmt_split.h"
 #include "vrrp/vrrp_live.h"
@@ -495,7 +496,8 @@ static size_t split_locals(void *arg, struct mgmt_split_local **out)
 		l->id = in->id;
 		l->inst = (struct sb_inst){ .name = in->name, .vrid = in->vrid, .family = in->family,
 					    .vips = &vip_ptr[k], .master = in->state == SNAP_MASTER,
-					    .priority = in->effective_priority };
+					    .priority = in->effective_priority,
+					    .address = in->state == SNAP_MASTER ? in->master : NULL };
 		for (size_t j = 0; j < in->n_vips; j++) {
 			if (in->vips[j].excluded)
 				continue;
@@ -541,27 +543,49 @@ static void split_change(void *arg, int64_t inst_id, const char *name, const str
 {
 	struct mgmt *m = arg;
 	const struct snap_inst *in = m->snap ? snap_inst_by_id(m->snap, inst_id) : NULL;
+	const char *to = sb_status_name(t->status), *from = sb_status_name(before);
+	char last[16] = "";
 	json_t *j;
 	char *note;
 
-	if (before == SB_UNKNOWN && t->status == SB_OK)    /* the first decision: no news */
-		return;
+	/* The first decision since mgmt started is news only when it differs
+	 * from what the store last recorded (a split that ended while mgmt was
+	 * being replaced), or when there is no record and it is not ok. */
+	if (before == SB_UNKNOWN) {
+		if (m->db)
+			mgmt_split_last(m->db, inst_id, last, sizeof(last));
+		if (*last ? strcmp(last, to) == 0 : t->status == SB_OK)
+			return;
+		if (*last)
+			from = last;
+	}
 	if (m->snmp && in)
 		snmp_vigil_split_change(in, t);
 	/* a history row, written by the vrrp process (mgmt only reads the store) */
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", "split_brain", "instance", name, "from",
-		      sb_status_name(before), "to", sb_status_name(t->status), "evidence",
-		      t->n_evidence ? t->evidence[0] : "");
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", "split_brain", "instance", name, "from", from, "to", to,
+		      "evidence", t->n_evidence ? t->evidence[0] : "");
 	note = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (!note || edit_send(m, PROC_VRRP, note, split_noted, NULL) < 0)
 		log_warnx("(%s) split brain: the change could not be sent to be stored", name);
 	free(note);
-	if (t->status == SB_OK && before != SB_UNKNOWN)
-		log_warnx("(%s) split brain: cleared (was %s)", name, sb_status_name(before));
-	else if (t->status != SB_OK)
-		log_warnx("(%s) split brain: %s: %s", name, sb_status_name(t->status),
-			  t->n_evidence ? t->evidence[0] : "no evidence kept");
+	if (t->status == SB_OK)
+		log_warnx("(%s) split brain: cleared (was %s)", name, from);
+	else
+		log_warnx("(%s) split brain: %s: %s", name, to, t->n_evidence ? t->evidence[0] : "no evidence kept");
+}
+
+/* policy yield: the vrrp process holds the instance in FAULT, or lets go */
+static void split_yield(void *arg, const char *name, bool on, const char *why)
+{
+	struct mgmt *m = arg;
+	json_t *j = json_pack("{s:s, s:s, s:b, s:s}", "action", "split_yield", "instance", name, "on", on, "to", why);
+	char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	if (!text || edit_send(m, PROC_VRRP, text, split_noted, NULL) < 0)
+		log_warnx("(%s) split brain policy yield: cannot tell the vrrp process", name);
+	free(text);
 }
 
 static void split_prepare(struct child_ctx *ctx)
@@ -689,7 +713,8 @@ static int mgmt_start(struct child_ctx *ctx)
 
 		m->vrrp_live = shstats_r_new(child_state_path(ctx, VRRP_LIVE_FILE, path, sizeof(path)), VRRP_LIVE_KIND,
 					     sizeof(struct vrrp_live));
-		m->split = mgmt_split_start(ctx->loop, &ctx->conf->split_brain, split_locals, split_change, m);
+		m->split = mgmt_split_start(ctx->loop, &ctx->conf->split_brain, split_locals, split_change,
+					    split_yield, m);
 	}
 	ev_timer_init(&m->poll, on_poll, m);
 	ev_timer_start_in(ctx->loop, &m->poll, SNAP_POLL);

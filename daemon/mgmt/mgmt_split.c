@@ -86,6 +86,7 @@ struct mgmt_split {
 	double interval;
 	mgmt_split_locals_fn locals;
 	mgmt_split_change_fn change;
+	mgmt_split_yield_fn yield;   /* NULL: policy is not yield */
 	void *arg;
 	/* the loop's decisions, by instance id */
 	struct track {
@@ -93,6 +94,8 @@ struct mgmt_split {
 		char name[64];
 		struct sb_track t;
 		bool seen;
+		bool yielded;            /* gave way to peer yielded_to (policy yield) */
+		char yielded_to[64];
 	} *tracks;
 	size_t n_tracks;
 	struct ev_timer timer;       /* rounds without peers */
@@ -312,6 +315,24 @@ static struct track *track_of(struct mgmt_split *s, int64_t id, const char *name
 	return t;
 }
 
+/* policy yield: give way once a split is confirmed and another master has
+ * the better claim; take the VIPs back once that master is gone. */
+static void yield_decide(struct mgmt_split *s, struct track *t, const struct sb_inst *self,
+			 const struct sb_peer_view *views)
+{
+	char why[SB_EVIDENCE_LEN];
+
+	if (!t->yielded && t->t.status == SB_SPLIT &&
+	    sb_should_yield(self, views, s->n_peers, t->yielded_to, sizeof(t->yielded_to), why, sizeof(why))) {
+		t->yielded = true;
+		s->yield(s->arg, t->name, true, why);
+	} else if (t->yielded && !sb_still_master(self, views, s->n_peers, t->yielded_to)) {
+		snprintf(why, sizeof(why), "peer %s is no longer master, or does not answer", t->yielded_to);
+		t->yielded = false;
+		s->yield(s->arg, t->name, false, why);
+	}
+}
+
 static void round_decide(struct mgmt_split *s)
 {
 	struct mgmt_split_local *loc = NULL;
@@ -340,6 +361,8 @@ static void round_decide(struct mgmt_split *s)
 		before = t->t.status;
 		if (sb_step(&t->t, raw, ev, n_ev, loc[i].ev.advert_ms, now) && s->change)
 			s->change(s->arg, t->id, t->name, &t->t, before);
+		if (s->yield)
+			yield_decide(s, t, &loc[i].inst, views);
 	}
 	/* instances gone from the configuration */
 	for (size_t i = 0; i < s->n_tracks;)
@@ -394,7 +417,8 @@ static void on_timer(struct ev_loop *loop, struct ev_timer *t, void *arg)
 }
 
 struct mgmt_split *mgmt_split_start(struct ev_loop *loop, const struct conf_split_brain *c,
-				    mgmt_split_locals_fn locals, mgmt_split_change_fn change, void *arg)
+				    mgmt_split_locals_fn locals, mgmt_split_change_fn change,
+				    mgmt_split_yield_fn yield, void *arg)
 {
 	struct mgmt_split *s = calloc(1, sizeof(*s));
 
@@ -404,6 +428,7 @@ struct mgmt_split *mgmt_split_start(struct ev_loop *loop, const struct conf_spli
 	s->loop = loop;
 	s->locals = locals;
 	s->change = change;
+	s->yield = c->policy == CONF_SB_YIELD ? yield : NULL;
 	s->arg = arg;
 	s->interval = c->interval > 0 ? c->interval : 1;
 	s->efd = -1;

@@ -32,9 +32,12 @@ struct mgmt_split_local {
 	bool have_ev;
 };
 typedef size_t (*mgmt_split_locals_fn)(void *arg, struct mgmt_split_local **out);
+/* policy yield: instance `name` is to give way (on) to `why`, or no longer (off) */
+typedef void (*mgmt_split_yield_fn)(void *arg, const char *name, bool on, const char *why);
 
 struct mgmt_split *mgmt_split_start(struct ev_loop *loop, const struct conf_split_brain *c,
-				    mgmt_split_locals_fn locals, mgmt_split_change_fn change, void *arg);
+				    mgmt_split_locals_fn locals, mgmt_split_change_fn change,
+				    mgmt_split_yield_fn yield, void *arg);
 void mgmt_split_stop(struct mgmt_split *s);
 
 /* For the API and SNMP: an instance's track (NULL: not decided yet). */

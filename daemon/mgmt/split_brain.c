@@ -1,6 +1,7 @@
 /* split_brain.c - the split-brain decision (split_brain.h). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -140,4 +141,54 @@ bool sb_step(struct sb_track *t, enum sb_status raw, const char ev[SB_EVIDENCE_M
 	if (t->status != before)
 		t->since_ms = now_ms;
 	return t->status != before;
+}
+
+/* -1, 0, 1 as address a is below, equal to, above b (same family); text
+ * that is no address sorts first */
+static int addr_cmp(int family, const char *a, const char *b)
+{
+	unsigned char x[16] = { 0 }, y[16] = { 0 };
+	int ok_a = a && inet_pton(family, a, x) == 1, ok_b = b && inet_pton(family, b, y) == 1;
+
+	if (!ok_a || !ok_b)
+		return ok_a - ok_b;
+	return memcmp(x, y, family == AF_INET6 ? 16 : 4);
+}
+
+bool sb_should_yield(const struct sb_inst *self, const struct sb_peer_view *peers, size_t n_peers, char *to,
+		     size_t to_len, char *why, size_t why_len)
+{
+	if (!self->master)
+		return false;
+	for (size_t i = 0; i < n_peers; i++) {
+		if (!peers[i].reachable)
+			continue;
+		for (size_t j = 0; j < peers[i].n_insts; j++) {
+			const struct sb_inst *o = &peers[i].insts[j];
+
+			if (!o->master || !sb_same_router(self, o))
+				continue;
+			if (o->priority > self->priority ||
+			    (o->priority == self->priority && addr_cmp(self->family, o->address, self->address) > 0)) {
+				snprintf(to, to_len, "%s", peers[i].name);
+				snprintf(why, why_len, "peer %s (%s, priority %d; ours %d)", peers[i].name,
+					 o->address ? o->address : "?", o->priority, self->priority);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+bool sb_still_master(const struct sb_inst *self, const struct sb_peer_view *peers, size_t n_peers,
+		     const char *peer)
+{
+	for (size_t i = 0; i < n_peers; i++) {
+		if (strcmp(peers[i].name, peer) != 0 || !peers[i].reachable)
+			continue;
+		for (size_t j = 0; j < peers[i].n_insts; j++)
+			if (peers[i].insts[j].master && sb_same_router(self, &peers[i].insts[j]))
+				return true;
+	}
+	return false;
 }

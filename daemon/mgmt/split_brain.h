@@ -86,6 +86,18 @@ struct sb_track {
 bool sb_step(struct sb_track *t, enum sb_status raw, const char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN],
 	     size_t n_ev, int advert_ms, int64_t now_ms);
 
+/* policy yield: whether `self`, MASTER in a split, gives way to another
+ * master of its router among the reachable peers - one with a higher
+ * priority, or the same priority and the higher address (self->address
+ * and theirs).  The one given way to is named in `to` ("PEER"), with its
+ * priority and address in `why`. */
+bool sb_should_yield(const struct sb_inst *self, const struct sb_peer_view *peers, size_t n_peers, char *to,
+		     size_t to_len, char *why, size_t why_len);
+/* Whether peer `peer` still answers and is MASTER of self's router: while
+ * it is, an instance that gave way to it keeps its VIPs off. */
+bool sb_still_master(const struct sb_inst *self, const struct sb_peer_view *peers, size_t n_peers,
+		     const char *peer);
+
 /* "ok", "suspect", "split", "no-master", "unknown" */
 const char *sb_status_name(enum sb_status s);
 /* The worse of two: split, no-master, suspect, ok, unknown. */

@@ -97,6 +97,7 @@ struct vrrp_inst {
 	int other_priority;
 	uint64_t other_count;
 	uint32_t other_streak;       /* adverts in a row: one stray advert is no evidence */
+	bool yielded;                /* split-brain policy yield: held in FAULT, VIPs given up */
 	int64_t other_last_ms;
 	int64_t master_at_ms[4];     /* the last transitions to MASTER (Unix ms), a ring */
 	unsigned master_at_next;
@@ -127,6 +128,9 @@ struct vrrp_engine {
 	struct vrrp_track *track;
 	struct vrrp_rx_stats rx;     /* packets no instance could take */
 	char *script_user;
+	/* vigil_split_brain's policy (its own configuration, never mgmt's word) */
+	char *split_script;          /* policy script: run on changes to and from split */
+	bool split_yield;            /* policy yield: mgmt may make an instance give way */
 	char *fifo_path;
 	int fifo_fd;                 /* notify_fifo, -1 when none */
 	uint64_t rx_logged_at[VRRP_RX__COUNT];
@@ -680,6 +684,7 @@ static int inst_own_priority(struct vrrp_inst *in)
 	int p = vrrp_track_priority(in->e->track, in->base_priority, in->tracks, in->n_tracks,
 				    &in->own_fault);
 
+	in->own_fault |= in->yielded;
 	return d ? vrrp_demoted(p, d->by) : p;
 }
 
@@ -1223,10 +1228,20 @@ static int build_all(struct vrrp_engine *e, const struct conf *c, struct vrrp_in
 	return 0;
 }
 
+static void split_policy(struct vrrp_engine *e, const struct conf *c)
+{
+	free(e->split_script);
+	e->split_script = c->split_brain.policy == CONF_SB_SCRIPT ? xstrdup(c->split_brain.script) : NULL;
+	e->split_yield = c->split_brain.policy == CONF_SB_YIELD;
+	for (size_t i = 0; !e->split_yield && i < e->n_insts; i++)
+		e->insts[i]->yielded = false;     /* the policy is off now */
+}
+
 int vrrp_engine_start(struct vrrp_engine *e, const struct conf *c)
 {
 	free(e->script_user);
 	e->script_user = xstrdup(spawn_user(c->global.script_user));
+	split_policy(e, c);
 	fifo_open(e, c);
 	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, NULL);
 	build_all(e, c, &e->insts, &e->n_insts);
@@ -1256,6 +1271,7 @@ int vrrp_engine_reload(struct vrrp_engine *e, const struct conf *c)
 
 	free(e->script_user);
 	e->script_user = xstrdup(spawn_user(c->global.script_user));
+	split_policy(e, c);
 	fifo_open(e, c);
 	e->track = vrrp_track_new(e->loop, c, on_track_changed, e, old_track);
 	build_all(e, c, &next, &n_next);
@@ -1339,6 +1355,7 @@ void vrrp_engine_free(struct vrrp_engine *e)
 	groups_free(e);
 	vrrp_track_free(e->track);
 	free(e->script_user);
+	free(e->split_script);
 	if (e->fifo_fd >= 0)
 		close(e->fifo_fd);
 	free(e->fifo_path);
@@ -1657,6 +1674,42 @@ static void on_split_stored(void *arg, int status, const char *err)
 	free(n);
 }
 
+/* policy yield: mgmt found this instance in a split, and another master
+ * with a better claim (a higher priority, or the higher address on a tie);
+ * the instance gives its VIPs up (FAULT) until mgmt says the other is gone. */
+static void split_yield(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id, json_t *req)
+{
+	const char *name = NULL, *to = "";
+	int on = 0;
+	struct vrrp_inst *in = NULL;
+
+	if (json_unpack(req, "{s:s, s:b, s?s}", "instance", &name, "on", &on, "to", &to) < 0) {
+		child_edit_done(ctx, id, 400, "malformed split_yield (instance, on, to)");
+		return;
+	}
+	if (!e->split_yield) {
+		child_edit_done(ctx, id, 409, "vigil_split_brain's policy is not yield here");
+		return;
+	}
+	for (size_t i = 0; i < e->n_insts; i++)
+		if (strcmp(e->insts[i]->name, name) == 0)
+			in = e->insts[i];
+	if (!in) {
+		child_edit_done(ctx, id, 404, "no VRRP instance '%s'", name);
+		return;
+	}
+	if (in->yielded != (bool)on) {
+		in->yielded = on;
+		if (on)
+			log_warnx("(%s) split brain policy yield: giving the VIPs up to %s (FAULT while it is master)",
+				  name, to);
+		else
+			log_warnx("(%s) split brain policy yield: no longer giving way%s%s", name, *to ? ": " : "", to);
+		on_track_changed(e);
+	}
+	child_edit_done(ctx, id, 0, "%s", on ? "yielded" : "released");
+}
+
 /* mgmt's split-brain detection changed an instance's status: a history
  * row (mgmt reads the store, it does not write it). */
 static void split_brain_note(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id, json_t *req)
@@ -1669,6 +1722,12 @@ static void split_brain_note(struct vrrp_engine *e, struct child_ctx *ctx, uint3
 			&evidence) < 0) {
 		child_edit_done(ctx, id, 400, "malformed split_brain note (instance, from, to, evidence)");
 		return;
+	}
+	if (e->split_script && (strcmp(to, "split") == 0 || strcmp(from, "split") == 0)) {
+		const char *args[] = { name, to, NULL };
+
+		if (spawn_run(e->split_script, args, e->script_user, NOTIFY_TIMEOUT, NULL, NULL) < 0)
+			log_warn("(%s) cannot run the split-brain script '%s'", name, e->split_script);
 	}
 	if (!e->store) {
 		child_edit_done(ctx, id, 0, "not stored: vigild runs without its state store");
@@ -1703,8 +1762,11 @@ void vrrp_engine_edit(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id,
 	bool clear;
 
 	if (req && json_is_string(json_object_get(req, "action")) &&
-	    strcmp(json_string_value(json_object_get(req, "action")), "split_brain") == 0) {
-		split_brain_note(e, ctx, id, req);
+	    strncmp(json_string_value(json_object_get(req, "action")), "split_", 6) == 0) {
+		if (strcmp(json_string_value(json_object_get(req, "action")), "split_yield") == 0)
+			split_yield(e, ctx, id, req);
+		else
+			split_brain_note(e, ctx, id, req);
 		json_decref(req);
 		return;
 	}

@@ -169,6 +169,38 @@ static void test_no_master_waits_for_a_backup_to_take_over(void **state)
 	assert_int_equal(t.status, SB_NO_MASTER);
 }
 
+static void test_policy_yield_goes_to_the_better_claim(void **state)
+{
+	struct sb_inst self = inst(true, 51, vip100), b = inst(true, 51, vip100);
+	struct sb_peer_view peer = { "b", true, &b, 1 };
+	char to[64], why[200];
+
+	(void)state;
+	self.priority = 100;
+	self.address = "192.0.2.1";
+	b.priority = 150;
+	b.address = "192.0.2.2";
+	assert_true(sb_should_yield(&self, &peer, 1, to, sizeof(to), why, sizeof(why)));
+	assert_string_equal(to, "b");
+	assert_non_null(strstr(why, "priority 150; ours 100"));
+	b.priority = 50;        /* ours is the better claim: the other gives way */
+	assert_false(sb_should_yield(&self, &peer, 1, to, sizeof(to), why, sizeof(why)));
+	b.priority = 100;       /* a tie: the higher address keeps the VIPs */
+	assert_true(sb_should_yield(&self, &peer, 1, to, sizeof(to), why, sizeof(why)));
+	self.address = "192.0.2.10";
+	assert_false(sb_should_yield(&self, &peer, 1, to, sizeof(to), why, sizeof(why)));
+	self.master = false;    /* nothing to give up */
+	b.priority = 150;
+	assert_false(sb_should_yield(&self, &peer, 1, to, sizeof(to), why, sizeof(why)));
+	/* held while b answers and is master; let go when it is not, or is silent */
+	assert_true(sb_still_master(&self, &peer, 1, "b"));
+	b.master = false;
+	assert_false(sb_still_master(&self, &peer, 1, "b"));
+	b.master = true;
+	peer.reachable = false;
+	assert_false(sb_still_master(&self, &peer, 1, "b"));
+}
+
 static void test_names_and_order(void **state)
 {
 	(void)state;
@@ -189,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_local_evidence_is_suspect_until_it_ages),
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_no_master_waits_for_a_backup_to_take_over),
+		cmocka_unit_test(test_policy_yield_goes_to_the_better_claim),
 		cmocka_unit_test(test_names_and_order),
 	};
 
