@@ -189,6 +189,31 @@ ${2:+    quorum $2
 EOF
 }
 
+# browser_deps: set NODE_MODULES to a node_modules holding tests/browser's
+# pinned playwright-core (tests/browser's own, else one made with `npm ci`
+# under the build tree) and CHROMIUM to Debian's chromium.  Status 1 with
+# the reason in BROWSER_WHY when there is none.
+browser_deps() {
+	local src=$VIGIL_SRCDIR/tests/browser deps=$VIGIL_BUILDDIR/tests/browser-deps t
+	CHROMIUM=${VIGIL_CHROMIUM:-/usr/bin/chromium}
+	for t in node npm; do
+		command -v "$t" >/dev/null 2>&1 || { BROWSER_WHY="$t is not installed (scripts/install-deps.sh)"; return 1; }
+	done
+	[[ -x $CHROMIUM ]] || { BROWSER_WHY="$CHROMIUM is not installed (scripts/install-deps.sh installs chromium)"; return 1; }
+	if [[ -r $src/node_modules/playwright-core/package.json ]]; then
+		NODE_MODULES=$src/node_modules
+		return 0
+	fi
+	if [[ ! -r $deps/node_modules/playwright-core/package.json ]] ||
+		! cmp -s "$src/package-lock.json" "$deps/package-lock.json"; then
+		mkdir -p "$deps" && cp "$src/package.json" "$src/package-lock.json" "$deps/" ||
+			{ BROWSER_WHY="cannot copy tests/browser's package files to $deps"; return 1; }
+		npm ci --prefix "$deps" --no-audit --no-fund >"$deps/npm-ci.log" 2>&1 ||
+			{ BROWSER_WHY="npm ci (playwright-core) failed in $deps: $(tail -n 1 "$deps/npm-ci.log")"; return 1; }
+	fi
+	NODE_MODULES=$deps/node_modules
+}
+
 # ------------------------------------------------------------ waiting ----
 
 # Microseconds since the epoch, from bash itself (no fork per poll).

@@ -6,7 +6,8 @@
 # VRRP (IP protocol 112) is then dropped by nftables in b's namespace while
 # HTTP still flows: a and b both become MASTER and every node reports
 # `split` in the API; the log says so once; a's VIGIL-MIB says split(3)
-# through a real snmpd, and snmptrapd receives vigilSplitBrainChange.  When the rule goes, one master
+# through a real snmpd, snmptrapd receives vigilSplitBrainChange, and a's
+# status page (headless Chromium) shows the banner.  When the rule goes, one master
 # remains and every node is back to `ok`.  A stopped peer is reported
 # unreachable and never called a split.  Last, a and b alone, both FAULT (a
 # tracked script fails on each): no master among answering nodes is
@@ -107,7 +108,7 @@ EOF
 unblock() { lab_exec b nft delete table inet vigil_test; }
 ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 
-tap_plan 13
+tap_plan 14
 
 for n in a b c; do start "$n" || bail_out "vigild $n did not start"; done
 check "a is MASTER, b and c BACKUP; every node reports split_brain ok" \
@@ -132,6 +133,19 @@ check "... every node (a, b and the backup c) reports split" \
 diag "split reported on all three nodes $(ms_since "$t_master") ms after b became MASTER ($(ms_since "$t0") ms after the block; target 3000 ms)"
 check "... a's snmpd walks vigilInstanceSplitBrainStatus split(3); snmptrapd got vigilSplitBrainChange split(3)" \
 	eval 'wait_for 5 sb_snmp_is 3 && wait_for 5 trap_seen 3' || { diag "$(sb_snmp)"; diag_file "$TRAPLOG"; }
+# the page: the banner, in headless Chromium inside a's namespace
+OUT=${VIGIL_TEST_OUTPUT:-$VIGIL_BUILDDIR/test-output}/split-brain
+if browser_deps && mkdir -p "$OUT"; then
+	rm -f "$OUT/banner.png"
+	shot=$(NODE_PATH=$NODE_MODULES lab_exec a node "$VIGIL_SRCDIR/tests/browser/screenshot.js" "$CHROMIUM" \
+		http://192.0.2.1:8080/ '(() => { const b = document.getElementById("banner");
+			return b && !b.hidden && /split/i.test(b.textContent) && b.textContent.includes("VI_1"); })()' \
+		"$OUT/banner.png" 20000 2>&1 | tail -n 3)
+	check "a's status page shows the split-brain banner naming VI_1 (screenshot $OUT/banner.png)" \
+		eval '[[ $shot == ok && -s $OUT/banner.png ]]' || diag "$shot"
+else
+	skip "no browser for the page's banner: $BROWSER_WHY"
+fi
 check "... with the evidence naming both masters, and one log warning on a" \
 	eval 'lab_exec a curl -sS "http://192.0.2.1:8080/api/v1/instances" | grep -q "2 masters of VRID 51: this node, peer b" &&
 		(( $(log_count a "\(VI_1\) split brain: split") == 1 ))' || logs a

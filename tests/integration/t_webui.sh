@@ -32,26 +32,9 @@ done
 if [[ -x /usr/bin/python3 && $(command -v python3) != /usr/bin/python3 ]]; then
 	python3() { /usr/bin/python3 "$@"; }
 fi
-CHROMIUM=${VIGIL_CHROMIUM:-/usr/bin/chromium}
-[[ -x $CHROMIUM ]] || skip_all "$CHROMIUM is not installed (scripts/install-deps.sh installs chromium)"
-
-# ---- playwright-core: tests/browser's node_modules, else one in the build tree ----------
-BROWSER_SRC=$VIGIL_SRCDIR/tests/browser
-DRIVER=$BROWSER_SRC/webui-driver.js
+browser_deps || skip_all "$BROWSER_WHY"
+DRIVER=$VIGIL_SRCDIR/tests/browser/webui-driver.js
 [[ -r $DRIVER ]] || skip_all "$DRIVER is missing"
-pw_in() { [[ -r $1/node_modules/playwright-core/package.json ]]; }
-if pw_in "$BROWSER_SRC"; then
-	NODE_MODULES=$BROWSER_SRC/node_modules
-else
-	deps=$VIGIL_BUILDDIR/tests/browser-deps
-	if ! pw_in "$deps" || ! cmp -s "$BROWSER_SRC/package-lock.json" "$deps/package-lock.json"; then
-		mkdir -p "$deps" && cp "$BROWSER_SRC/package.json" "$BROWSER_SRC/package-lock.json" "$deps/" ||
-			skip_all "cannot copy tests/browser's package files to $deps"
-		npm ci --prefix "$deps" --no-audit --no-fund >"$deps/npm-ci.log" 2>&1 ||
-			skip_all "npm ci (playwright-core) failed in $deps: $(tail -n 1 "$deps/npm-ci.log")"
-	fi
-	NODE_MODULES=$deps/node_modules
-fi
 
 OUT=${VIGIL_TEST_OUTPUT:-$VIGIL_BUILDDIR/test-output}/webui
 mkdir -p "$OUT" || bail_out "cannot create $OUT"
