@@ -64,26 +64,7 @@ vrrp_instance VI_OWN {
 }
 EOF
 	fi
-	cat >>"$1" <<EOF
-virtual_server 192.0.2.100 80 {
-    delay_loop 1
-    lb_algo wrr
-    lb_kind DR
-    protocol TCP
-    real_server 192.0.2.31 80 {
-        weight 5
-        MISC_CHECK {
-            misc_path "$HEALTH_SCRIPT $HEALTH_DIR/31"
-        }
-    }
-    real_server 192.0.2.32 80 {
-        weight 3
-        MISC_CHECK {
-            misc_path "$HEALTH_SCRIPT $HEALTH_DIR/32"
-        }
-    }
-}
-EOF
+	write_vs_conf "$1"
 }
 conf "$LAB_TMP/a.conf" a BACKUP 150 owner
 conf "$LAB_TMP/b.conf" b BACKUP 100
