@@ -214,6 +214,27 @@ browser_deps() {
 	NODE_MODULES=$deps/node_modules
 }
 
+# vrrp_block NODE [in]: nftables in NODE's namespace drops VRRP (IP protocol
+# 112) coming in and going out (with `in`: coming in only) while everything
+# else flows - the split brain of doc/split-brain.md.  vrrp_unblock NODE.
+vrrp_block() {
+	local out=
+	[[ ${2:-} == in ]] || out='
+    chain out {
+        type filter hook output priority 0;
+        ip protocol 112 drop
+    }'
+	lab_exec "$1" nft -f - <<EOF
+table inet vigil_test {
+    chain in {
+        type filter hook input priority 0;
+        ip protocol 112 drop
+    }$out
+}
+EOF
+}
+vrrp_unblock() { lab_exec "$1" nft delete table inet vigil_test; }
+
 # ------------------------------------------------------------ waiting ----
 
 # Microseconds since the epoch, from bash itself (no fork per poll).

@@ -92,20 +92,8 @@ state() {
 		/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["instances"][0]["state"])' 2>/dev/null
 }
 state_is() { [[ $(state "$1") == "$2" ]]; }
-block() { lab_exec b nft -f - <<'EOF'
-table inet vigil_test {
-    chain in {
-        type filter hook input priority 0;
-        ip protocol 112 drop
-    }
-    chain out {
-        type filter hook output priority 0;
-        ip protocol 112 drop
-    }
-}
-EOF
-}
-unblock() { lab_exec b nft delete table inet vigil_test; }
+block() { vrrp_block b; }
+unblock() { vrrp_unblock b; }
 ms_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }'; }
 
 tap_plan 14

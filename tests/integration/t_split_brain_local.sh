@@ -43,14 +43,7 @@ keepalived_start b "$LAB_TMP/b.conf" || bail_out "keepalived b did not start"
 check "vigild a MASTER beside keepalived b; split_brain ok (no peers, no evidence)" \
 	eval 'wait_for 15 vip_only_on a 192.0.2.100 && wait_for 10 sb_is ok' || { logs; diag "sb: $(sb)"; }
 
-lab_exec b nft -f - <<'EOF'
-table inet vigil_test {
-    chain in {
-        type filter hook input priority 0;
-        ip protocol 112 drop
-    }
-}
-EOF
+vrrp_block b in
 check "VRRP into b dropped: keepalived b becomes MASTER too (its adverts still reach a)" \
 	wait_for 15 ka_master || diag_file "$(keepalived_log b)"
 check "a reports suspect, the evidence naming 192.0.2.2 at priority 100" \
@@ -59,7 +52,7 @@ check "a reports suspect, the evidence naming 192.0.2.2 at priority 100" \
 check "... and logs it once" \
 	eval '(( $(log_count a "\(VI_1\) split brain: suspect: while MASTER, adverts for VRID 51 from 192\.0\.2\.2") == 1 ))' || logs
 
-lab_exec b nft delete table inet vigil_test
+vrrp_unblock b
 check "the drop lifted: b hears a and steps back; a is ok again" \
 	eval 'wait_for 15 ka_backup_again && wait_for 15 sb_is ok' || { logs; diag "sb: $(sb)"; }
 

@@ -58,20 +58,8 @@ VIGILD_ARGS=()
 check "a holds the VIP, b is BACKUP" \
 	eval 'wait_for 15 vip_only_on a 192.0.2.100 && wait_for 5 state_is b 192.0.2.2 BACKUP' || logs a
 
-block() { lab_exec b nft -f - <<'EOF'
-table inet vigil_test {
-    chain in {
-        type filter hook input priority 0;
-        ip protocol 112 drop
-    }
-    chain out {
-        type filter hook output priority 0;
-        ip protocol 112 drop
-    }
-}
-EOF
-}
-unblock() { lab_exec b nft delete table inet vigil_test; }
+block() { vrrp_block b; }
+unblock() { vrrp_unblock b; }
 script_log_is() { [[ $(tr '\n' ',' <"$SCRIPT_LOG" 2>/dev/null) == "$1" ]]; }
 
 # ---- policy script (a) --------------------------------------------------------------------
