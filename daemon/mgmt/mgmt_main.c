@@ -518,6 +518,11 @@ static size_t split_locals(void *arg, struct mgmt_split_local **out)
 			l->ev.other_last_ms = v->other_last_ms;
 			l->ev.other_priority = v->other_priority;
 			l->ev.flaps = v->flaps > 0 ? (unsigned)v->flaps : 0;
+			l->ev.arp_count = v->arp_count;
+			l->ev.arp_last_ms = v->arp_last_ms;
+			snprintf(l->ev.arp_mac, sizeof(l->ev.arp_mac), "%02x:%02x:%02x:%02x:%02x:%02x", v->arp_mac[0],
+				 v->arp_mac[1], v->arp_mac[2], v->arp_mac[3], v->arp_mac[4], v->arp_mac[5]);
+			inet_ntop(AF_INET, v->arp_vip, l->ev.arp_vip, sizeof(l->ev.arp_vip));
 			inet_ntop(in->family, v->other_src, l->ev.other_src, sizeof(l->ev.other_src));
 			break;
 		}

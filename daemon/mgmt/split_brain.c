@@ -101,6 +101,11 @@ enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *l
 		    local->other_src, local->other_priority, local->other_streak);
 		local_sign = true;
 	}
+	if (local && local->arp_last_ms && now_ms - local->arp_last_ms <= SB_EVIDENCE_AGE_MS) {
+		add(ev, n_ev, "while MASTER, ARP claims %s for MAC %s (not ours), %llu so far", local->arp_vip,
+		    local->arp_mac, (unsigned long long)local->arp_count);
+		local_sign = true;
+	}
 	if (local && local->flaps >= SB_FLAPS) {
 		add(ev, n_ev, "%u transitions to MASTER in the last minute", local->flaps);
 		local_sign = true;

@@ -52,6 +52,11 @@ struct sb_local {
 	char other_src[48];
 	int other_priority;
 	unsigned flaps;              /* transitions to MASTER in the last minute */
+	/* while MASTER, ARP claims of a VIP from another MAC */
+	uint64_t arp_count;
+	int64_t arp_last_ms;         /* 0: never */
+	char arp_mac[18];            /* "02:00:00:00:00:02" */
+	char arp_vip[16];
 };
 
 #define SB_FLAPS 4               /* this many transitions to MASTER in a minute is flapping */

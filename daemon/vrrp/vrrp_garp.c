@@ -49,6 +49,11 @@ void vrrp_garp_close(void)
 	pkt_fd = icmp6_fd = -1;
 }
 
+int vrrp_arp_watch_open(void)
+{
+	return socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
+}
+
 /* A gratuitous ARP request: sender and target IP are both the VIP, sent to
  * the broadcast address (RFC 5227 3 calls this an ARP Announcement). */
 static int send_arp(int ifindex, const unsigned char mac[6], const struct in_addr *ip)

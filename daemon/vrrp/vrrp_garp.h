@@ -10,6 +10,9 @@
 
 int vrrp_garp_open(void);
 void vrrp_garp_close(void);
+/* A socket that receives every ARP packet of the namespace (AF_PACKET,
+ * SOCK_DGRAM, non-blocking), for split-brain evidence; -1 on failure. */
+int vrrp_arp_watch_open(void);
 
 /* Announce `vip` on ifindex as owned by `mac`.  0 or -1 (errno). */
 int vrrp_garp_send(int ifindex, const unsigned char mac[6], const struct vaddr *vip);

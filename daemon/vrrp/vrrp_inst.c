@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netpacket/packet.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,10 @@ struct vrrp_inst {
 	uint64_t other_count;
 	uint32_t other_streak;       /* adverts in a row: one stray advert is no evidence */
 	bool yielded;                /* split-brain policy yield: held in FAULT, VIPs given up */
+	uint8_t arp_mac[6];          /* while MASTER, the last other MAC that claimed a VIP */
+	struct in_addr arp_vip;
+	uint64_t arp_count;
+	int64_t arp_last_ms;
 	int64_t other_last_ms;
 	int64_t master_at_ms[4];     /* the last transitions to MASTER (Unix ms), a ring */
 	unsigned master_at_next;
@@ -131,6 +136,7 @@ struct vrrp_engine {
 	/* vigil_split_brain's policy (its own configuration, never mgmt's word) */
 	char *split_script;          /* policy script: run on changes to and from split */
 	bool split_yield;            /* policy yield: mgmt may make an instance give way */
+	int arp_fd;                  /* every ARP packet: another MAC claiming a VIP */
 	char *fifo_path;
 	int fifo_fd;                 /* notify_fifo, -1 when none */
 	uint64_t rx_logged_at[VRRP_RX__COUNT];
@@ -1137,12 +1143,54 @@ static void inst_set_src(struct vrrp_inst *in, const struct conf_vrrp *v)
 
 /* ---- the engine -------------------------------------------------------------- */
 
+/* ARP claims (replies, gratuitous requests) of a VIP by a MAC that is not
+ * the master's own: split-brain evidence for mgmt.  Memory writes only. */
+static void on_arp(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct vrrp_engine *e = arg;
+	uint8_t buf[128], sha[6], spa[4];
+	struct sockaddr_ll from;
+	socklen_t fl;
+	ssize_t n;
+
+	(void)loop;
+	(void)events;
+	for (int k = 0; k < 64; k++) {
+		fl = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (n < 0)
+			return;
+		if (from.sll_pkttype == PACKET_OUTGOING || !vrrp_pkt_arp_claim(buf, (size_t)n, sha, spa))
+			continue;
+		for (size_t i = 0; i < e->n_insts; i++) {
+			struct vrrp_inst *in = e->insts[i];
+
+			if (in->family != AF_INET || in->fsm.state != VRRP_STATE_MASTER || !memcmp(sha, in->mac, 6))
+				continue;
+			for (size_t j = 0; j < in->n_vips; j++) {
+				const struct vip *v = &in->vips[j];
+
+				if (v->k.addr.family != AF_INET || memcmp(&v->k.addr.u.v4, spa, 4) != 0 ||
+				    (v->k.ifindex && v->k.ifindex != from.sll_ifindex))
+					continue;
+				memcpy(in->arp_mac, sha, 6);
+				memcpy(&in->arp_vip, spa, 4);
+				in->arp_count++;
+				in->arp_last_ms = store_now_ms();
+			}
+		}
+	}
+}
+
 struct vrrp_engine *vrrp_engine_new(struct ev_loop *loop)
 {
 	struct vrrp_engine *e = xcalloc(1, sizeof(*e));
 
 	e->loop = loop;
 	e->fifo_fd = -1;
+	e->arp_fd = vrrp_arp_watch_open();
+	if (e->arp_fd < 0 || ev_io_add(loop, e->arp_fd, EPOLLIN, on_arp, e) < 0)
+		log_warn("cannot watch ARP: no split-brain evidence from ARP");
 	ev_timer_init(&e->demote_expiry, on_demote_expiry, e);
 	if (kern_addr_open() < 0)
 		log_warnx("cannot open rtnetlink: virtual addresses cannot be managed");
@@ -1356,6 +1404,10 @@ void vrrp_engine_free(struct vrrp_engine *e)
 	vrrp_track_free(e->track);
 	free(e->script_user);
 	free(e->split_script);
+	if (e->arp_fd >= 0) {
+		ev_io_del(e->loop, e->arp_fd);
+		close(e->arp_fd);
+	}
 	if (e->fifo_fd >= 0)
 		close(e->fifo_fd);
 	free(e->fifo_path);
@@ -1462,6 +1514,10 @@ static void live_inst(struct vrrp_live *l, const struct vrrp_engine *e, const st
 	l->other_priority = in->other_priority;
 	l->other_count = in->other_count;
 	l->other_streak = in->other_streak;
+	memcpy(l->arp_mac, in->arp_mac, 6);
+	memcpy(l->arp_vip, &in->arp_vip, 4);
+	l->arp_count = in->arp_count;
+	l->arp_last_ms = in->arp_last_ms;
 	l->other_last_ms = in->other_last_ms;
 	for (int k = 0; k < 4; k++)
 		l->flaps += in->master_at_ms[k] && now_ms - in->master_at_ms[k] <= 60000;

@@ -13,7 +13,7 @@
 #include "vrrp/vrrp_pkt.h"
 
 #define VRRP_LIVE_FILE "vrrp-live"
-#define VRRP_LIVE_KIND 0x76720003u   /* bump when the record changes */
+#define VRRP_LIVE_KIND 0x76720004u   /* bump when the record changes */
 #define VRRP_LIVE_NAME 96
 
 /* RFC 6527 vrrpv3StatisticsNewMasterReason */
@@ -62,6 +62,12 @@ struct vrrp_live {
 	uint32_t pad2;
 	uint64_t other_count;
 	int64_t other_last_ms;          /* Unix ms, 0: never */
+	/* while MASTER, ARP claims of a VIP from a MAC that is not ours */
+	uint8_t arp_mac[6];
+	uint8_t arp_vip[4];
+	uint8_t pad3[6];
+	uint64_t arp_count;
+	int64_t arp_last_ms;            /* Unix ms, 0: never */
 };
 
 /* The RFC 6527 reason for becoming MASTER, from the state machine's reason

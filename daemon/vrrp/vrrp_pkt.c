@@ -346,3 +346,16 @@ size_t vrrp_pkt_build(uint8_t *buf, size_t cap, const struct vrrp_tx *tx)
 	      (uint16_t)~vrrp_csum_sum(tx->version, tx->family, &tx->src, &tx->dst, buf, len));
 	return len;
 }
+
+int vrrp_pkt_arp_claim(const uint8_t *buf, size_t len, uint8_t sha[6], uint8_t spa[4])
+{
+	/* htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4, op; sha spa tha tpa */
+	if (len < 28 || buf[0] != 0 || buf[1] != 1 || buf[2] != 0x08 || buf[3] != 0x00 || buf[4] != 6 ||
+	    buf[5] != 4 || buf[6] != 0)
+		return 0;
+	if (buf[7] != 2 && !(buf[7] == 1 && memcmp(buf + 14, buf + 24, 4) == 0))
+		return 0;
+	memcpy(sha, buf + 8, 6);
+	memcpy(spa, buf + 14, 4);
+	return 1;
+}

@@ -90,6 +90,13 @@ struct vrrp_rx {
  * addresses and the TTL.  buf must outlive rx. */
 enum vrrp_rx_err vrrp_pkt_split_ip4(const uint8_t *buf, size_t len, struct vrrp_rx *rx);
 
+/* An ARP packet as an AF_PACKET SOCK_DGRAM socket gives it (no Ethernet
+ * header) that claims an IPv4 address: a reply, or a gratuitous request
+ * (sender IP = target IP).  1 with the claim in *sha / *spa, 0 for any
+ * other ARP packet, or a malformed one.  Split-brain evidence: another MAC
+ * claiming one of a master's VIPs. */
+int vrrp_pkt_arp_claim(const uint8_t *buf, size_t len, uint8_t sha[6], uint8_t spa[4]);
+
 /* A decoded advertisement.  Addresses stay in the packet: read them with
  * vrrp_adv_addr(). */
 struct vrrp_adv {

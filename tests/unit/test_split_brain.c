@@ -124,6 +124,16 @@ static void test_local_evidence_is_suspect_until_it_ages(void **state)
 	l.flaps = SB_FLAPS;
 	assert_int_equal(cond(&self, &l, NULL, 0, ev, &n), SB_SUSPECT);
 	assert_non_null(strstr(ev[0], "transitions to MASTER in the last minute"));
+	l.flaps = 0;
+	/* another MAC claiming a VIP over ARP */
+	l.arp_count = 3;
+	l.arp_last_ms = 99500;
+	snprintf(l.arp_mac, sizeof(l.arp_mac), "02:00:00:00:00:02");
+	snprintf(l.arp_vip, sizeof(l.arp_vip), "192.0.2.100");
+	assert_int_equal(cond(&self, &l, NULL, 0, ev, &n), SB_SUSPECT);
+	assert_non_null(strstr(ev[0], "ARP claims 192.0.2.100 for MAC 02:00:00:00:00:02 (not ours), 3 so far"));
+	l.arp_last_ms = 100000 - SB_EVIDENCE_AGE_MS - 1;
+	assert_int_equal(cond(&self, &l, NULL, 0, ev, &n), SB_OK);
 }
 
 static void test_hysteresis(void **state)

@@ -766,9 +766,36 @@ static void test_err_str(void **state)
 	assert_non_null(vrrp_rx_err_str(VRRP_RX__COUNT));
 }
 
+/* ARP claims of an address (split-brain evidence): replies and gratuitous
+ * requests count; ordinary requests, other hardware or protocols, and short
+ * packets do not. */
+static void test_arp_claim(void **state)
+{
+	/* an ARP reply: 192.0.2.100 is at 02:00:00:00:00:02 */
+	uint8_t p[28] = { 0, 1, 0x08, 0x00, 6, 4, 0, 2, 2, 0, 0, 0, 0, 2, 192, 0, 2, 100,
+			  2, 0, 0, 0, 0, 1, 192, 0, 2, 1 };
+	uint8_t sha[6], spa[4];
+
+	(void)state;
+	assert_int_equal(vrrp_pkt_arp_claim(p, sizeof(p), sha, spa), 1);
+	assert_memory_equal(sha, "\x02\0\0\0\0\x02", 6);
+	assert_memory_equal(spa, "\xc0\0\x02\x64", 4);
+	p[7] = 1;                      /* a request for 192.0.2.1: no claim */
+	assert_int_equal(vrrp_pkt_arp_claim(p, sizeof(p), sha, spa), 0);
+	p[27] = 100;                   /* a gratuitous request (sender = target): a claim */
+	assert_int_equal(vrrp_pkt_arp_claim(p, sizeof(p), sha, spa), 1);
+	assert_int_equal(vrrp_pkt_arp_claim(p, 27, sha, spa), 0);
+	p[3] = 0xdd;                   /* not IPv4 */
+	assert_int_equal(vrrp_pkt_arp_claim(p, sizeof(p), sha, spa), 0);
+	p[3] = 0x00;
+	p[1] = 6;                      /* not Ethernet */
+	assert_int_equal(vrrp_pkt_arp_claim(p, sizeof(p), sha, spa), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arp_claim),
 		cmocka_unit_test(test_v2_known_packet_accepted),
 		cmocka_unit_test(test_v3_ip4_known_packet_accepted),
 		cmocka_unit_test(test_v3_ip6_known_packet_accepted),
