@@ -350,13 +350,13 @@ static void round_decide(struct mgmt_split *s)
 	for (size_t i = 0; i < n_loc; i++) {
 		char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN];
 		size_t n_ev;
-		enum sb_status raw = sb_condition(&loc[i].inst, loc[i].have_ev ? &loc[i].ev : NULL, views,
-						  s->n_peers, now, ev, &n_ev);
 		struct track *t = track_of(s, loc[i].id, loc[i].inst.name);
-		enum sb_status before;
+		enum sb_status raw, before;
 
 		if (!t)
 			continue;
+		raw = sb_condition(&loc[i].inst, loc[i].have_ev ? &loc[i].ev : NULL, views, s->n_peers, &t->t, now,
+				   ev, &n_ev);
 		t->seen = true;
 		before = t->t.status;
 		if (sb_step(&t->t, raw, ev, n_ev, loc[i].ev.advert_ms, now) && s->change)

@@ -63,9 +63,10 @@ static void add(char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n, const char
 }
 
 enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *local,
-			    const struct sb_peer_view *peers, size_t n_peers, int64_t now_ms,
-			    char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n_ev)
+			    const struct sb_peer_view *peers, size_t n_peers, const struct sb_track *t,
+			    int64_t now_ms, char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n_ev)
 {
+	int64_t traces_until = t ? t->split_seen_ms : 0;
 	unsigned masters = self->master ? 1 : 0, unreachable = 0;
 	char who[SB_EVIDENCE_LEN] = "";
 	bool local_sign = false;
@@ -95,13 +96,13 @@ enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *l
 		add(ev, n_ev, "%u masters of VRID %d: %s", masters, self->vrid, who);
 		return SB_SPLIT;
 	}
-	if (local && local->other_last_ms && now_ms - local->other_last_ms <= SB_EVIDENCE_AGE_MS &&
+	if (local && local->other_last_ms > traces_until && now_ms - local->other_last_ms <= SB_EVIDENCE_AGE_MS &&
 	    local->other_streak >= SB_OTHER_STREAK) {
 		add(ev, n_ev, "while MASTER, adverts for VRID %d from %s (priority %d), %u in a row", self->vrid,
 		    local->other_src, local->other_priority, local->other_streak);
 		local_sign = true;
 	}
-	if (local && local->arp_last_ms && now_ms - local->arp_last_ms <= SB_EVIDENCE_AGE_MS) {
+	if (local && local->arp_last_ms > traces_until && now_ms - local->arp_last_ms <= SB_EVIDENCE_AGE_MS) {
 		add(ev, n_ev, "while MASTER, ARP claims %s for MAC %s (not ours), %llu so far", local->arp_vip,
 		    local->arp_mac, (unsigned long long)local->arp_count);
 		local_sign = true;
@@ -129,6 +130,8 @@ bool sb_step(struct sb_track *t, enum sb_status raw, const char ev[SB_EVIDENCE_M
 		t->raw_rounds = 0;
 	}
 	t->raw_rounds++;
+	if (raw == SB_SPLIT)
+		t->split_seen_ms = now_ms;
 	if (raw == SB_OK) {
 		if (t->status == SB_UNKNOWN || (t->status != SB_OK && t->raw_rounds >= SB_CLEAR_ROUNDS)) {
 			t->status = SB_OK;

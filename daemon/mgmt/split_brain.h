@@ -62,11 +62,16 @@ struct sb_local {
 #define SB_FLAPS 4               /* this many transitions to MASTER in a minute is flapping */
 #define SB_OTHER_STREAK 2        /* another master's adverts in a row that make evidence */
 
+struct sb_track;
+
 /* The condition this round shows for local instance `self`, with up to
- * SB_EVIDENCE_MAX lines of evidence in `ev`. */
+ * SB_EVIDENCE_MAX lines of evidence in `ev`.  `t` is the instance's track
+ * so far (NULL: none): a local sign (an advert, an ARP claim) no newer than
+ * the last round that showed a split is that split's trace, no new
+ * evidence - a split that ends clears to ok, not to suspect. */
 enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *local,
-			    const struct sb_peer_view *peers, size_t n_peers, int64_t now_ms,
-			    char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n_ev);
+			    const struct sb_peer_view *peers, size_t n_peers, const struct sb_track *t,
+			    int64_t now_ms, char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n_ev);
 
 /* Whether peer instance `p` is the same virtual router as `self`: the same
  * VRID and family, and a VIP in common (or no VIPs to compare). */
@@ -79,6 +84,7 @@ struct sb_track {
 	enum sb_status raw;          /* the last round's condition */
 	int64_t raw_since_ms;        /* since when rounds have shown `raw` */
 	unsigned raw_rounds;         /* rounds in a row showing `raw` */
+	int64_t split_seen_ms;       /* the last round that showed a split, 0: none */
 	char evidence[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN];
 	size_t n_evidence;
 };

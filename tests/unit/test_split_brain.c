@@ -26,7 +26,7 @@ static struct sb_inst inst(bool master, int vrid, const char *const *vips)
 static enum sb_status cond(const struct sb_inst *self, const struct sb_local *l, const struct sb_peer_view *p,
 			   size_t n, char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n_ev)
 {
-	return sb_condition(self, l, p, n, 100000, ev, n_ev);
+	return sb_condition(self, l, p, n, NULL, 100000, ev, n_ev);
 }
 
 static void test_two_masters_is_a_split(void **state)
@@ -163,6 +163,47 @@ static void test_hysteresis(void **state)
 	assert_int_equal(t.n_evidence, 0);
 }
 
+/* The peer became master during a split and claimed the VIP by ARP: once
+ * the split ends, those claims are its traces, not a new suspect - the
+ * status goes from split to ok (CI saw split -> suspect). */
+static void test_a_split_ending_clears_to_ok_not_suspect(void **state)
+{
+	struct sb_inst self = inst(true, 51, vip100), b = inst(true, 51, vip100);
+	struct sb_peer_view peer = { "b", true, &b, 1 };
+	struct sb_local l = { .advert_ms = 1000, .arp_count = 3, .arp_last_ms = 10000 };
+	struct sb_track t = { 0 };
+	char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN];
+	int64_t now = 10000;
+	size_t n;
+	enum sb_status raw;
+
+	(void)state;
+	snprintf(l.arp_mac, sizeof(l.arp_mac), "02:00:00:00:00:02");
+	snprintf(l.arp_vip, sizeof(l.arp_vip), "192.0.2.100");
+	assert_true(sb_step(&t, SB_OK, ev, 0, 1000, now - 1000));
+	for (int i = 0; i < 3; i++) {
+		now += 1000;
+		raw = sb_condition(&self, &l, &peer, 1, &t, now, ev, &n);
+		assert_int_equal(raw, SB_SPLIT);
+		sb_step(&t, raw, ev, n, 1000, now);
+	}
+	assert_int_equal(t.status, SB_SPLIT);
+	/* lifted: b is backup again; its claims are 3 s old, inside the 5 s age */
+	b.master = false;
+	for (int i = 0; i < 3; i++) {
+		now += 1000;
+		raw = sb_condition(&self, &l, &peer, 1, &t, now, ev, &n);
+		assert_int_equal(raw, SB_OK);
+		assert_int_equal(sb_step(&t, raw, ev, n, 1000, now), i == 2);
+	}
+	assert_int_equal(t.status, SB_OK);
+	/* a claim after the split ended is new evidence again */
+	l.arp_last_ms = now + 500;
+	now += 1000;
+	assert_int_equal(sb_condition(&self, &l, &peer, 1, &t, now, ev, &n), SB_SUSPECT);
+	assert_non_null(strstr(ev[0], "ARP claims 192.0.2.100 for MAC 02:00:00:00:00:02"));
+}
+
 static void test_no_master_waits_for_a_backup_to_take_over(void **state)
 {
 	struct sb_track t = { .status = SB_OK };
@@ -230,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_no_master),
 		cmocka_unit_test(test_local_evidence_is_suspect_until_it_ages),
 		cmocka_unit_test(test_hysteresis),
+		cmocka_unit_test(test_a_split_ending_clears_to_ok_not_suspect),
 		cmocka_unit_test(test_no_master_waits_for_a_backup_to_take_over),
 		cmocka_unit_test(test_policy_yield_goes_to_the_better_claim),
 		cmocka_unit_test(test_names_and_order),
