@@ -130,7 +130,7 @@ static void get_split_brain(const struct http_api_ctx *c, struct http_reply *out
 
 	for (size_t i = 0; i < s->n_inst; i++) {
 		const struct sb_track *t = sb_of(c, s->inst[i].id);
-		json_t *o = snap_jsplit_brain(t);
+		json_t *o = snap_jsplit_brain(t, &s->inst[i]);
 
 		if (t && t->status == worst && (!since || t->since_ms < since))
 			since = t->since_ms;

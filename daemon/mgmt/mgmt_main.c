@@ -549,31 +549,39 @@ static void split_change(void *arg, int64_t inst_id, const char *name, const str
 	struct mgmt *m = arg;
 	const struct snap_inst *in = m->snap ? snap_inst_by_id(m->snap, inst_id) : NULL;
 	const char *to = sb_status_name(t->status), *from = sb_status_name(before);
-	char last[16] = "";
+	char last[16] = "", evidence[SB_EVIDENCE_MAX * (SB_EVIDENCE_LEN + 1)] = "";
+	bool quiet = false;
 	json_t *j;
 	char *note;
 
 	/* The first decision since mgmt started is news only when it differs
 	 * from what the store last recorded (a split that ended while mgmt was
-	 * being replaced), or when there is no record and it is not ok. */
+	 * being replaced), or when there is no record and it is not ok; with
+	 * no record at all an ok is only stored (vigilctl reads it), quietly. */
 	if (before == SB_UNKNOWN) {
 		if (m->db)
 			mgmt_split_last(m->db, inst_id, last, sizeof(last));
-		if (*last ? strcmp(last, to) == 0 : t->status == SB_OK)
+		if (*last && strcmp(last, to) == 0)
 			return;
+		quiet = !*last && t->status == SB_OK;
 		if (*last)
 			from = last;
 	}
-	if (m->snmp && in)
+	if (m->snmp && in && !quiet)
 		snmp_vigil_split_change(in, t);
 	/* a history row, written by the vrrp process (mgmt only reads the store) */
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s}", "action", "split_brain", "instance", name, "from", from, "to", to,
-		      "evidence", t->n_evidence ? t->evidence[0] : "");
+	for (size_t i = 0; i < t->n_evidence; i++)
+		snprintf(evidence + strlen(evidence), sizeof(evidence) - strlen(evidence), "%s%s", i ? "\n" : "",
+			 t->evidence[i]);
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "action", "split_brain", "instance", name, "from", from,
+		      "to", to, "evidence", evidence, "at", (json_int_t)t->since_ms);
 	note = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (!note || edit_send(m, PROC_VRRP, note, split_noted, NULL) < 0)
 		log_warnx("(%s) split brain: the change could not be sent to be stored", name);
 	free(note);
+	if (quiet)
+		return;
 	if (t->status == SB_OK)
 		log_warnx("(%s) split brain: cleared (was %s)", name, from);
 	else

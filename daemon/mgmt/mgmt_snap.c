@@ -605,6 +605,21 @@ static int load_extras(sqlite3 *db, struct snap *s, int64_t now_ms, char *err, s
 	}
 	sqlite3_finalize(st);
 
+	/* the last split-brain change of each instance */
+	if (prepare(db, "SELECT instance_id, at, to_status, evidence FROM split_brain_event WHERE id IN "
+			"(SELECT MAX(id) FROM split_brain_event GROUP BY instance_id)", &st, err, errlen) < 0)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct snap_inst *in = (struct snap_inst *)snap_inst_by_id(s, sqlite3_column_int64(st, 0));
+
+		if (!in || in->sb_status)
+			continue;
+		in->sb_since_ms = sqlite3_column_int64(st, 1);
+		in->sb_status = col_text(st, 2);
+		in->sb_evidence = col_text(st, 3);
+	}
+	sqlite3_finalize(st);
+
 	/* the last snapshot of each counter */
 	if (prepare(db, "SELECT target, target_id, name, value FROM counter_snapshot WHERE id IN "
 			"(SELECT MAX(id) FROM counter_snapshot GROUP BY target, target_id, name)",
@@ -684,6 +699,8 @@ void snap_free(struct snap *s)
 		free(in->notify);
 		free(in->vips);
 		free(in->last_reason);
+		free(in->sb_status);
+		free(in->sb_evidence);
 		override_free(&in->ov);
 		for (size_t k = 0; k < in->n_track_scripts; k++)
 			free(in->track_scripts[k].name);

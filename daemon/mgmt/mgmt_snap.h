@@ -84,6 +84,10 @@ struct snap_inst {
 	uint32_t transitions;             /* recorded in the store */
 	char *last_reason;
 	uint64_t adverts_sent, adverts_received, become_master;
+	/* the last split-brain change mgmt had stored (status NULL: none yet);
+	 * evidence lines joined by '\n' */
+	char *sb_status, *sb_evidence;
+	int64_t sb_since_ms;
 	struct snap_track *track_scripts, *track_ifs;
 	size_t n_track_scripts, n_track_ifs;
 };

@@ -78,14 +78,27 @@ static const char *family_name(int f)
 
 /* ---- objects -------------------------------------------------------------------- */
 
-json_t *snap_jsplit_brain(const struct sb_track *sb)
+json_t *snap_jsplit_brain(const struct sb_track *sb, const struct snap_inst *in)
 {
 	json_t *ev = json_array();
 
-	for (size_t i = 0; sb && i < sb->n_evidence; i++)
-		json_array_append_new(ev, json_string(sb->evidence[i]));
-	return json_pack("{s:s, s:o, s:o}", "status", sb_status_name(sb ? sb->status : SB_UNKNOWN),
-			 "since", snap_jtime(sb ? sb->since_ms : 0), "evidence", ev);
+	if (sb) {
+		for (size_t i = 0; i < sb->n_evidence; i++)
+			json_array_append_new(ev, json_string(sb->evidence[i]));
+		return json_pack("{s:s, s:o, s:o}", "status", sb_status_name(sb->status), "since",
+				 snap_jtime(sb->since_ms), "evidence", ev);
+	}
+	/* no live view (vigilctl): the last change mgmt stored */
+	if (!in || !in->sb_status)
+		return json_pack("{s:s, s:n, s:o}", "status", "unknown", "since", "evidence", ev);
+	for (const char *p = in->sb_evidence; p && *p;) {
+		size_t n = strcspn(p, "\n");
+
+		json_array_append_new(ev, json_stringn(p, n));
+		p += n + (p[n] ? 1 : 0);
+	}
+	return json_pack("{s:s, s:o, s:o}", "status", in->sb_status, "since", snap_jtime(in->sb_since_ms),
+			 "evidence", ev);
 }
 
 json_t *snap_jinstance(const struct snap_inst *in, const struct sb_track *sb)
@@ -120,7 +133,7 @@ json_t *snap_jinstance(const struct snap_inst *in, const struct sb_track *sb)
 			 "statistics", "transitions", (json_int_t)in->transitions,
 			 "adverts_sent", (json_int_t)in->adverts_sent, "adverts_received",
 			 (json_int_t)in->adverts_received, "became_master", (json_int_t)in->become_master,
-			 "split_brain", snap_jsplit_brain(sb));
+			 "split_brain", snap_jsplit_brain(sb, in));
 }
 
 /* IPVS's figures of a service or destination (null: none, e.g. no IPVS). */

@@ -18,9 +18,10 @@ const char *snap_admin_name(enum snap_admin k);   /* "ready", "drain", ... */
 const char *snap_health_name(enum snap_health h); /* "up", "down", "unknown" */
 
 struct sb_track;
-/* `sb`: the instance's split-brain status (mgmt/split_brain.h); NULL: unknown */
+/* `sb`: the instance's live split-brain status (mgmt/split_brain.h); NULL:
+ * the last change stored (vigilctl, which has no live view), or unknown */
 json_t *snap_jinstance(const struct snap_inst *in, const struct sb_track *sb);
-json_t *snap_jsplit_brain(const struct sb_track *sb);
+json_t *snap_jsplit_brain(const struct sb_track *sb, const struct snap_inst *in);
 /* `l`: IPVS's figures of the server (connections, rates); NULL: null */
 json_t *snap_jvirtual_server(const struct snap_vs *v, const struct lb_live *l);
 json_t *snap_jreal_server(const struct snap_rs *r, const struct lb_live *l);

@@ -66,7 +66,9 @@ enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *l
 			    const struct sb_peer_view *peers, size_t n_peers, const struct sb_track *t,
 			    int64_t now_ms, char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n_ev)
 {
-	int64_t traces_until = t ? t->split_seen_ms : 0;
+	/* this round may be the first after a split: all signs so far are its */
+	int64_t traces_until = !t ? 0 : t->raw == SB_SPLIT ? now_ms : t->split_end_ms;
+	const struct sb_local *signs;
 	unsigned masters = self->master ? 1 : 0, unreachable = 0;
 	char who[SB_EVIDENCE_LEN] = "";
 	bool local_sign = false;
@@ -96,13 +98,15 @@ enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *l
 		add(ev, n_ev, "%u masters of VRID %d: %s", masters, self->vrid, who);
 		return SB_SPLIT;
 	}
-	if (local && local->other_last_ms > traces_until && now_ms - local->other_last_ms <= SB_EVIDENCE_AGE_MS &&
+	/* adverts and ARP claims heard while MASTER are evidence while we are */
+	signs = self->master ? local : NULL;
+	if (signs && signs->other_last_ms > traces_until && now_ms - local->other_last_ms <= SB_EVIDENCE_AGE_MS &&
 	    local->other_streak >= SB_OTHER_STREAK) {
 		add(ev, n_ev, "while MASTER, adverts for VRID %d from %s (priority %d), %u in a row", self->vrid,
 		    local->other_src, local->other_priority, local->other_streak);
 		local_sign = true;
 	}
-	if (local && local->arp_last_ms > traces_until && now_ms - local->arp_last_ms <= SB_EVIDENCE_AGE_MS) {
+	if (signs && signs->arp_last_ms > traces_until && now_ms - local->arp_last_ms <= SB_EVIDENCE_AGE_MS) {
 		add(ev, n_ev, "while MASTER, ARP claims %s for MAC %s (not ours), %llu so far", local->arp_vip,
 		    local->arp_mac, (unsigned long long)local->arp_count);
 		local_sign = true;
@@ -124,14 +128,14 @@ bool sb_step(struct sb_track *t, enum sb_status raw, const char ev[SB_EVIDENCE_M
 {
 	enum sb_status before = t->status;
 
+	if (t->raw == SB_SPLIT && raw != SB_SPLIT && t->raw_rounds)
+		t->split_end_ms = now_ms;
 	if (raw != t->raw || !t->raw_rounds) {
 		t->raw = raw;
 		t->raw_since_ms = now_ms;
 		t->raw_rounds = 0;
 	}
 	t->raw_rounds++;
-	if (raw == SB_SPLIT)
-		t->split_seen_ms = now_ms;
 	if (raw == SB_OK) {
 		if (t->status == SB_UNKNOWN || (t->status != SB_OK && t->raw_rounds >= SB_CLEAR_ROUNDS)) {
 			t->status = SB_OK;

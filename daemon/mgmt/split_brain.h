@@ -66,9 +66,10 @@ struct sb_track;
 
 /* The condition this round shows for local instance `self`, with up to
  * SB_EVIDENCE_MAX lines of evidence in `ev`.  `t` is the instance's track
- * so far (NULL: none): a local sign (an advert, an ARP claim) no newer than
- * the last round that showed a split is that split's trace, no new
- * evidence - a split that ends clears to ok, not to suspect. */
+ * so far (NULL: none): a local sign (an advert, an ARP claim) from before
+ * the first round after a split that no longer showed it is that split's
+ * trace, no new evidence - a split that ends clears to ok, not to suspect.
+ * Those signs, noted while MASTER, count only while this node is MASTER. */
 enum sb_status sb_condition(const struct sb_inst *self, const struct sb_local *local,
 			    const struct sb_peer_view *peers, size_t n_peers, const struct sb_track *t,
 			    int64_t now_ms, char ev[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN], size_t *n_ev);
@@ -84,7 +85,8 @@ struct sb_track {
 	enum sb_status raw;          /* the last round's condition */
 	int64_t raw_since_ms;        /* since when rounds have shown `raw` */
 	unsigned raw_rounds;         /* rounds in a row showing `raw` */
-	int64_t split_seen_ms;       /* the last round that showed a split, 0: none */
+	int64_t split_end_ms;        /* the first round after a split that no longer
+					showed it, 0: none */
 	char evidence[SB_EVIDENCE_MAX][SB_EVIDENCE_LEN];
 	size_t n_evidence;
 };

@@ -1771,12 +1771,13 @@ static void split_yield(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t i
 static void split_brain_note(struct vrrp_engine *e, struct child_ctx *ctx, uint32_t id, json_t *req)
 {
 	const char *name = NULL, *from = NULL, *to = NULL, *evidence = "";
+	json_int_t at = 0;
 	struct split_note *n;
 	struct store_rec *r;
 
-	if (json_unpack(req, "{s:s, s:s, s:s, s?s}", "instance", &name, "from", &from, "to", &to, "evidence",
-			&evidence) < 0) {
-		child_edit_done(ctx, id, 400, "malformed split_brain note (instance, from, to, evidence)");
+	if (json_unpack(req, "{s:s, s:s, s:s, s?s, s?I}", "instance", &name, "from", &from, "to", &to, "evidence",
+			&evidence, "at", &at) < 0) {
+		child_edit_done(ctx, id, 400, "malformed split_brain note (instance, from, to, evidence, at)");
 		return;
 	}
 	if (e->split_script && (strcmp(to, "split") == 0 || strcmp(from, "split") == 0)) {
@@ -1802,6 +1803,8 @@ static void split_brain_note(struct vrrp_engine *e, struct child_ctx *ctx, uint3
 	store_rec_str(r, 1, from);
 	store_rec_str(r, 2, to);
 	store_rec_str(r, 3, evidence);
+	if (at > 0)     /* when mgmt decided, as its API says */
+		r->at = at;
 	r->done = on_split_stored;
 	r->arg = n;
 	store_writer_put(e->store, r);

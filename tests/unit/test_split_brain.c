@@ -188,7 +188,9 @@ static void test_a_split_ending_clears_to_ok_not_suspect(void **state)
 		sb_step(&t, raw, ev, n, 1000, now);
 	}
 	assert_int_equal(t.status, SB_SPLIT);
-	/* lifted: b is backup again; its claims are 3 s old, inside the 5 s age */
+	/* lifted: b is backup again; its claims, the last one after the last
+	 * round that showed the split, are inside the 5 s age */
+	l.arp_last_ms = now + 500;
 	b.master = false;
 	for (int i = 0; i < 3; i++) {
 		now += 1000;
@@ -202,6 +204,10 @@ static void test_a_split_ending_clears_to_ok_not_suspect(void **state)
 	now += 1000;
 	assert_int_equal(sb_condition(&self, &l, &peer, 1, &t, now, ev, &n), SB_SUSPECT);
 	assert_non_null(strstr(ev[0], "ARP claims 192.0.2.100 for MAC 02:00:00:00:00:02"));
+	/* claims heard while MASTER say nothing once this node is BACKUP */
+	self.master = false;
+	b.master = true;
+	assert_int_equal(sb_condition(&self, &l, &peer, 1, &t, now, ev, &n), SB_OK);
 }
 
 static void test_no_master_waits_for_a_backup_to_take_over(void **state)
