@@ -4,6 +4,8 @@
 # index is refreshed only when something is missing.
 set -eu
 
+# debhelper, dpkg-dev: tests/integration/t_deb.sh builds the package; man-db,
+# groff: t_man.sh renders the man pages with warnings on.
 # erlang-snmp: only for the IETF base MIB modules (SNMPv2-SMI, INET-ADDRESS-MIB...)
 # it ships, which the MIB compilers need for mib/VIGIL-MIB.txt (Debian's own
 # copies are non-free); python3-pysmi: one of those compilers.
@@ -19,6 +21,7 @@ python3 iputils-arping tcpdump keepalived openssl curl
 snmpd snmp snmptrapd smitools monitoring-plugins-standard python3-pysmi erlang-snmp
 qemu-system-x86 busybox-static ipvsadm cpio kmod
 chromium python3-yaml python3-jsonschema wrk nftables
+debhelper dpkg-dev man-db groff util-linux
 "
 # The browser test drives Debian's chromium with playwright-core (from npm,
 # tests/browser/package.json): node and npm come from Debian unless a node

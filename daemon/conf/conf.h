@@ -83,6 +83,7 @@ struct conf_global {
 	char *lvs_id;                     /* lvs_id (old name of router_id for LVS) */
 	char *notify_fifo;                /* every state change as a line, keepalived's format */
 	char *vrrp_notify_fifo;           /* the same for VRRP only (wins over notify_fifo) */
+	struct conf_loc email_loc;        /* first notification_email or smtp_server, line 0 if none */
 };
 
 /* ------------------------------------------------------------------ */
@@ -191,6 +192,7 @@ struct conf_vrrp {
 	bool dont_track_primary;
 	bool native_ipv6;
 	int sync_group;                  /* index into conf->sync_groups, -1 = none */
+	struct conf_loc auth_loc;        /* auth_type (else auth_pass) as written, line 0 if none */
 };
 
 struct conf_sync_group {
@@ -343,11 +345,22 @@ struct conf {
 
 enum conf_severity { CONF_WARNING = 1, CONF_ERROR = 2 };
 
+/* What a warning means to someone switching from keepalived: the sections
+ * of the migration report (conf_report).  Errors are always problems. */
+enum conf_diag_kind {
+	CONF_DIAG_PROBLEM = 0,   /* a mistake in the file, whoever reads it */
+	CONF_DIAG_IGNORED,       /* a keepalived keyword or option vigil knows and skips */
+	CONF_DIAG_UNKNOWN,       /* a keyword vigil does not know (typo, or a keepalived
+	                            feature it has never heard of): skipped too */
+	CONF_DIAG_DIFFERS,       /* taken, but vigil behaves otherwise than keepalived */
+};
+
 struct conf_diag {
 	enum conf_severity severity;
 	char *file;                      /* NULL when the problem has no place (e.g. main file missing) */
 	int line;                        /* 0 when not known */
 	char *msg;                       /* one line, no trailing newline; says what and how to fix */
+	enum conf_diag_kind kind;        /* CONF_DIAG_PROBLEM unless the warning says otherwise */
 };
 
 struct conf_diags {
@@ -378,6 +391,22 @@ void conf_diags_free(struct conf_diags *d);
 
 /* Print every diagnostic as "FILE:LINE: error: MSG" (gcc style). */
 void conf_diags_print(const struct conf_diags *d, FILE *out);
+
+/*
+ * The migration report of `vigild -t`, for a config that loaded (c) with
+ * the diagnostics of its load (d): three sections a keepalived user can act
+ * on, each a header with its count and one indented line per item, the
+ * item's FILE:LINE first, in file order:
+ *   same (N):     every vrrp_instance, vrrp_sync_group, virtual_server,
+ *                 vrrp_script and track_file, with what vigil will run;
+ *   ignored (N):  keepalived keywords, blocks and options vigil reads and
+ *                 skips (the IGNORED and UNKNOWN warnings, the latter
+ *                 marked "[unknown]"), and settings vigil has no use for;
+ *   differs (N):  what vigil does otherwise than keepalived (the DIFFERS
+ *                 warnings, and what the config shows vigil runs otherwise).
+ * Writes to out only; the same inputs give the same text.
+ */
+void conf_report(const struct conf *c, const struct conf_diags *d, FILE *out);
 
 /* The whole parsed configuration as a JSON object (new reference). */
 struct json_t *conf_to_json(const struct conf *c);

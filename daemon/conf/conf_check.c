@@ -225,8 +225,9 @@ static void check_advert(struct conf_ctx *x, struct conf_vrrp *v, const struct c
 			conf_err(x, l, "advert_int %g is out of range: use 0.01..40.95 s in steps "
 				 "of 0.01 (VRRPv3)", a);
 		} else if (diff > 1e-6 || diff < -1e-6) {
-			conf_warn(x, l, "advert_int %g is not a multiple of 0.01 s: rounded to "
-				  "%.2f (VRRPv3 counts centiseconds); write that", a, cs / 100);
+			conf_warn_differs(x, l, "advert_int %g is not a multiple of 0.01 s: "
+					  "rounded to %.2f (VRRPv3 counts centiseconds); write "
+					  "that", a, cs / 100);
 			v->advert_int = cs / 100;
 		}
 		return;
@@ -303,6 +304,7 @@ static void check_instance(struct conf_ctx *x, struct conf_vrrp *v, struct conf_
 {
 	const char *name = conf_show(x, v->name);
 
+	v->auth_loc = e->auth_loc;
 	if (!v->interface && !e->iface_written)
 		conf_err(x, &v->loc, "vrrp_instance %s has no interface: add 'interface IFNAME' "
 			 "(the interface VRRP runs on)", name);
@@ -327,9 +329,15 @@ static void check_instance(struct conf_ctx *x, struct conf_vrrp *v, struct conf_
 			  "state BACKUP: use state MASTER or a priority 1..254",
 			  conf_show(x, v->name));
 	if (v->version == 3 && v->auth_type != CONF_AUTH_NONE)
-		conf_warn(x, loc_or(&e->auth_loc, &v->loc), "authentication is ignored: "
-			  "VRRPv3 (RFC 5798) has none, and vrrp_instance %s uses version 3; "
-			  "remove the authentication block", conf_show(x, v->name));
+		conf_warn_differs(x, loc_or(&e->auth_loc, &v->loc), "authentication is ignored: "
+				  "VRRPv3 (RFC 5798) has none, and vrrp_instance %s uses version "
+				  "3; remove the authentication block", conf_show(x, v->name));
+	else if (v->auth_type == CONF_AUTH_AH)
+		conf_warn_differs(x, loc_or(&e->auth_loc, &v->loc), "auth_type AH in vrrp_instance "
+				  "%s: vigil does not implement IPsec AH and sends its adverts "
+				  "without authentication, so it and a keepalived node using AH do "
+				  "not hear each other (both become MASTER); use auth_type PASS, or "
+				  "no authentication, on every node", conf_show(x, v->name));
 	else if (!e->auth_type_written && v->auth_pass[0])
 		conf_warn(x, loc_or(&e->auth_loc, &v->loc), "auth_pass without auth_type in "
 			  "vrrp_instance %s: no authentication is used; add 'auth_type PASS'",

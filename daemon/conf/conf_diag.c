@@ -73,7 +73,7 @@ void *conf_push(void *arr, size_t *n, size_t sz)
 
 /* One line, printable: control bytes would break "FILE:LINE: MSG" output
  * and terminals; a hostile config must not be able to write escapes. */
-static void sanitize(char *s)
+void conf_sanitize(char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -96,7 +96,7 @@ void conf_diag_vadd(struct conf_diags *d, enum conf_severity sev,
 		fputs("vigil: out of memory while reading the configuration\n", stderr);
 		abort();
 	}
-	sanitize(msg);
+	conf_sanitize(msg);
 	if (d->n == d->cap) {
 		d->cap = d->cap ? 2 * d->cap : 16;
 		d->v = conf_xrealloc(d->v, d->cap * sizeof(*d->v));
@@ -106,6 +106,7 @@ void conf_diag_vadd(struct conf_diags *d, enum conf_severity sev,
 	g->file = loc && loc->file ? conf_xstrdup(loc->file) : NULL;
 	g->line = loc ? loc->line : 0;
 	g->msg = msg;
+	g->kind = CONF_DIAG_PROBLEM;
 }
 
 void conf_diag_add(struct conf_diags *d, enum conf_severity sev,
@@ -133,6 +134,47 @@ void conf_warn(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, 
 
 	va_start(ap, fmt);
 	conf_diag_vadd(x->d, CONF_WARNING, loc, fmt, ap);
+	va_end(ap);
+}
+
+/* A warning of a kind: stored like any other, then marked (when it was
+ * stored at all: past CONF_MAX_DIAGS only the counts go on). */
+static void warn_kind(struct conf_ctx *x, enum conf_diag_kind kind, const struct conf_loc *loc,
+		      const char *fmt, va_list ap) CONF_PRINTF(4, 0);
+static void warn_kind(struct conf_ctx *x, enum conf_diag_kind kind, const struct conf_loc *loc,
+		      const char *fmt, va_list ap)
+{
+	size_t before = x->d->n;
+
+	conf_diag_vadd(x->d, CONF_WARNING, loc, fmt, ap);
+	if (x->d->n > before)
+		x->d->v[x->d->n - 1].kind = kind;
+}
+
+void conf_warn_ignored(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	warn_kind(x, CONF_DIAG_IGNORED, loc, fmt, ap);
+	va_end(ap);
+}
+
+void conf_warn_unknown(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	warn_kind(x, CONF_DIAG_UNKNOWN, loc, fmt, ap);
+	va_end(ap);
+}
+
+void conf_warn_differs(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	warn_kind(x, CONF_DIAG_DIFFERS, loc, fmt, ap);
 	va_end(ap);
 }
 

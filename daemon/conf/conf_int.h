@@ -91,8 +91,23 @@ void conf_diag_add(struct conf_diags *d, enum conf_severity sev,
 		   const struct conf_loc *loc, const char *fmt, ...) CONF_PRINTF(4, 5);
 void conf_diag_vadd(struct conf_diags *d, enum conf_severity sev,
 		    const struct conf_loc *loc, const char *fmt, va_list ap) CONF_PRINTF(4, 0);
+/* Make a message one printable line: control bytes become '?' (a hostile
+ * config must not write terminal escapes). */
+void conf_sanitize(char *s);
 void conf_err(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, ...) CONF_PRINTF(3, 4);
 void conf_warn(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, ...) CONF_PRINTF(3, 4);
+/* Warnings that also tell a keepalived user what switching means (the
+ * kinds of conf.h, shown in the sections of conf_report): */
+/* a keepalived keyword/option vigil knows and skips */
+void conf_warn_ignored(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, ...)
+	CONF_PRINTF(3, 4);
+/* a keyword vigil does not know at all, skipped */
+void conf_warn_unknown(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, ...)
+	CONF_PRINTF(3, 4);
+/* taken, but vigil does otherwise than keepalived (a value changed, a
+ * setting without effect in vigil, a default that is not keepalived's) */
+void conf_warn_differs(struct conf_ctx *x, const struct conf_loc *loc, const char *fmt, ...)
+	CONF_PRINTF(3, 4);
 /* A word shortened for a message (at most ~60 bytes, cut on a UTF-8
  * boundary, "..." appended); valid until four more calls. */
 const char *conf_show(struct conf_ctx *x, const char *word);

@@ -347,7 +347,8 @@ static void h_weight(struct conf_ctx *x, const struct stmt *s, const struct kw *
 /* Options vigil knows it does not implement: say so, keep loading. */
 static void h_ignored(struct conf_ctx *x, const struct stmt *s, const struct kw *k, void *obj)
 {
-	conf_warn(x, s->loc, "%s is obsolete and ignored: %s; remove the line", s->kw, k->usage);
+	conf_warn_ignored(x, s->loc, "%s is obsolete and ignored: %s; remove the line", s->kw,
+			  k->usage);
 }
 
 /* ------------------------------------------------------------------ */
@@ -373,6 +374,8 @@ static void h_emails(struct conf_ctx *x, const struct stmt *s, const struct kw *
 {
 	struct conf_global *g = obj;
 
+	if (!g->email_loc.line)
+		g->email_loc = *s->loc;
 	h_words_list(x, s->block, &g->notification_email, &g->n_notification_email,
 		     "notification_email");
 }
@@ -382,12 +385,14 @@ static void h_smtp(struct conf_ctx *x, const struct stmt *s, const struct kw *k,
 	struct conf_global *g = obj;
 	struct conf_addr a;
 
+	if (!g->email_loc.line)
+		g->email_loc = *s->loc;
 	if (!parse_addr(s->args[0], &a)) {
 		/* keepalived also takes a host name; vigil does not resolve one,
 		 * which must not stop a drop-in config from loading. */
-		conf_warn(x, s->loc, "smtp_server '%s' is not an IP address: vigil needs one "
-			  "(e.g. smtp_server 192.0.2.25), so email alerts are off",
-			  conf_show(x, s->args[0]));
+		conf_warn_differs(x, s->loc, "smtp_server '%s' is not an IP address: vigil needs "
+				  "one (e.g. smtp_server 192.0.2.25), so email alerts are off",
+				  conf_show(x, s->args[0]));
 		return;
 	}
 	g->smtp_server = a;
@@ -789,8 +794,8 @@ static void parse_vip_line(struct conf_ctx *x, const struct cnode *nd, const cha
 			int tp;
 
 			if (in_list(vip_unsupported_flag, o)) {
-				conf_warn(x, &nd->loc, "%s: option '%s' is not supported by vigil "
-					  "yet: ignored", what, o);
+				conf_warn_ignored(x, &nd->loc, "%s: option '%s' is not supported "
+						  "by vigil yet: ignored", what, o);
 				i++;
 				continue;
 			}
@@ -813,8 +818,8 @@ static void parse_vip_line(struct conf_ctx *x, const struct cnode *nd, const cha
 			}
 			i += 2;
 			if (in_list(vip_unsupported_arg, o)) {
-				conf_warn(x, &nd->loc, "%s: option '%s' is not supported by vigil "
-					  "yet: ignored", what, o);
+				conf_warn_ignored(x, &nd->loc, "%s: option '%s' is not supported "
+						  "by vigil yet: ignored", what, o);
 			} else if (o[0] == 'b') {
 				if (!get_addr(x, &s, val, &v.brd)) {
 					free_vip(&v);
@@ -1020,8 +1025,8 @@ static void h_unicast_peer(struct conf_ctx *x, const struct stmt *s, const struc
 			size_t np;
 
 			if (strcmp(nd->w[j], "min_ttl") == 0 || strcmp(nd->w[j], "max_ttl") == 0) {
-				conf_warn(x, &nd->loc, "unicast_peer: '%s' is not supported by "
-					  "vigil yet: ignored", nd->w[j]);
+				conf_warn_ignored(x, &nd->loc, "unicast_peer: '%s' is not supported "
+						  "by vigil yet: ignored", nd->w[j]);
 				j++;
 				continue;
 			}
@@ -1188,6 +1193,9 @@ static void h_sg_track_script(struct conf_ctx *x, const struct stmt *s, const st
 	struct conf_sync_group *g = obj;
 
 	refs_block(x, s, &g->track_scripts, &g->n_track_scripts, -253, 253, true);
+	conf_warn_ignored(x, s->loc, "track_script in a vrrp_sync_group is not acted on by vigil "
+			  "yet (the names are checked): put the track_script block in each member "
+			  "vrrp_instance instead");
 }
 
 #define SG(f) offsetof(struct conf_sync_group, f)
@@ -1666,9 +1674,9 @@ static void h_virtual_server(struct conf_ctx *x, const struct stmt *s, const str
 	char where[160], a[CONF_ADDR_STRLEN];
 
 	if (strcmp(s->args[0], "group") == 0) {
-		conf_warn(x, s->loc, "virtual_server group is not supported yet: this "
-			  "virtual_server is skipped; list the addresses as separate "
-			  "virtual_server blocks");
+		conf_warn_ignored(x, s->loc, "virtual_server group is not supported yet: this "
+				  "virtual_server is skipped; list the addresses as separate "
+				  "virtual_server blocks");
 		return;
 	}
 	if (s->n != 2) {
@@ -1793,7 +1801,8 @@ static void h_split_brain(struct conf_ctx *x, const struct stmt *s, const struct
 static void h_unsupported_block(struct conf_ctx *x, const struct stmt *s, const struct kw *k,
 				void *obj)
 {
-	conf_warn(x, s->loc, "%s is not supported yet: the block is skipped; %s", s->kw, k->usage);
+	conf_warn_ignored(x, s->loc, "%s is not supported yet: the block is skipped; %s", s->kw,
+			  k->usage);
 }
 
 static const struct kw top_kws[] = {
@@ -1876,9 +1885,9 @@ static void unknown_kw(struct conf_ctx *x, const struct stmt *s, const struct bl
 	char hint[96] = "";
 
 	if (in_list(bd->unsupported, s->kw)) {
-		conf_warn(x, s->loc, "'%s' %s is a keepalived option vigil does not support "
-			  "yet: ignored%s", s->kw, where,
-			  s->block ? " with its block" : "");
+		conf_warn_ignored(x, s->loc, "'%s' %s is a keepalived option vigil does not "
+				  "support yet: ignored%s", s->kw, where,
+				  s->block ? " with its block" : "");
 		return;
 	}
 	/* No hint for a message that will not be stored (a flood of junk). */
@@ -1894,11 +1903,11 @@ static void unknown_kw(struct conf_ctx *x, const struct stmt *s, const struct bl
 	if (best)
 		snprintf(hint, sizeof(hint), "; did you mean '%s'?", best);
 	if (s->block)
-		conf_warn(x, s->loc, "unknown block '%s' %s: skipped with everything in it%s",
-			  conf_show(x, s->kw), where, hint);
+		conf_warn_unknown(x, s->loc, "unknown block '%s' %s: skipped with everything in "
+				  "it%s", conf_show(x, s->kw), where, hint);
 	else
-		conf_warn(x, s->loc, "unknown keyword '%s' %s: ignored%s",
-			  conf_show(x, s->kw), where, hint);
+		conf_warn_unknown(x, s->loc, "unknown keyword '%s' %s: ignored%s",
+				  conf_show(x, s->kw), where, hint);
 }
 
 static void dispatch(struct conf_ctx *x, const struct stmt *s, const struct blockdef *bd,

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ void log_init(const char *ident, unsigned flags, int facility)
 void log_set_ident(const char *ident)
 {
 	snprintf(log_ident, sizeof(log_ident), "%s", ident);
-	if (!(log_flags & LOG_F_CONSOLE)) {
+	if (!(log_flags & (LOG_F_CONSOLE | LOG_F_JSON))) {
 		closelog();
 		openlog(log_ident, LOG_PID | LOG_NDELAY, log_facility);
 	}
@@ -39,6 +40,51 @@ void log_set_ident(const char *ident)
 bool log_detail(void)
 {
 	return log_flags & LOG_F_DETAIL;
+}
+
+static const char *level_name(int prio)
+{
+	switch (prio) {
+	case LOG_DEBUG: return "debug";
+	case LOG_INFO: return "info";
+	case LOG_NOTICE: return "notice";
+	case LOG_WARNING: return "warning";
+	case LOG_ERR: return "error";
+	default: return "critical";
+	}
+}
+
+/* One JSON object, one write(): lines of the processes sharing stderr do
+ * not interleave. */
+static void emit_json(int prio, const struct timespec *ts, char *msg)
+{
+	char when[40], line[1536];
+	struct tm tm;
+	json_t *o;
+	size_t n;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	n = strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + n, sizeof(when) - n, ".%03ldZ", ts->tv_nsec / 1000000);
+	o = json_pack("{s:s, s:s, s:s, s:i, s:s}", "ts", when, "level", level_name(prio),
+		      "process", log_ident, "pid", (int)getpid(), "msg", msg);
+	if (!o) {
+		/* not UTF-8 (a name from the network, a script's output) */
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+		o = json_pack("{s:s, s:s, s:s, s:i, s:s}", "ts", when, "level", level_name(prio),
+			      "process", log_ident, "pid", (int)getpid(), "msg", msg);
+	}
+	if (!o)
+		return;
+	n = json_dumpb(o, line, sizeof(line) - 1, JSON_COMPACT);
+	json_decref(o);
+	if (n == 0 || n >= sizeof(line) - 1)
+		return;
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, n) < 0)
+		return;
 }
 
 static void log_emit(int prio, const char *fmt, va_list ap, int errnum)
@@ -51,7 +97,12 @@ static void log_emit(int prio, const char *fmt, va_list ap, int errnum)
 	if (errnum && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(errnum));
 
-	if (log_flags & LOG_F_CONSOLE) {
+	if (log_flags & LOG_F_JSON) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		emit_json(prio, &ts, msg);
+	} else if (log_flags & LOG_F_CONSOLE) {
 		struct timespec ts;
 		struct tm tm;
 		char when[32];

@@ -3,7 +3,8 @@
  *
  * log_warn/log_fatal append strerror(errno); the *x variants do not
  * (relayd's convention).  Messages go to syslog (ident per process, facility
- * from -S) or, with -l, to stderr with a timestamp.
+ * from -S) or, with -l, to stderr with a timestamp; with --log-format=json
+ * to stderr as {"ts","level","process","pid","msg"} objects, one a line.
  *
  * Logging costs a system call or more per line (syslog without /dev/log can
  * take over a millisecond): never log on a protocol timer's path without a
@@ -17,6 +18,7 @@
 
 #define LOG_F_CONSOLE 0x1   /* stderr instead of syslog */
 #define LOG_F_DETAIL  0x2   /* log_debug lines too (-D) */
+#define LOG_F_JSON    0x4   /* one JSON object per line on stderr (--log-format=json) */
 
 void log_init(const char *ident, unsigned flags, int facility);
 /* Rename this process in the logs (children after fork). */

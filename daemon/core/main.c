@@ -24,6 +24,7 @@
 #include "http/http_tls.h"
 #include "http/http_token.h"
 #include "core/proc.h"
+#include "core/sdnotify.h"
 #include "store/store.h"
 
 static int dump_json(const struct conf *c)
@@ -40,8 +41,9 @@ static int dump_json(const struct conf *c)
 	return r;
 }
 
-/* Load the configuration and print what is wrong with it on stderr. */
-static struct conf *load_conf(const char *path, int *status)
+/* Load the configuration and print what is wrong with it on stderr.  The
+ * diagnostics are handed back in *keep when it is given (for -t's report). */
+static struct conf *load_conf(const char *path, int *status, struct conf_diags *keep)
 {
 	struct conf_diags d = { 0 };
 	struct conf *c;
@@ -58,7 +60,10 @@ static struct conf *load_conf(const char *path, int *status)
 		fprintf(stderr, "%s: %d error%s, %d warning%s\n", path, d.n_errors,
 			d.n_errors == 1 ? "" : "s", d.n_warnings, d.n_warnings == 1 ? "" : "s");
 	*status = c ? VIGIL_EXIT_OK : VIGIL_EXIT_CONFIG;
-	conf_diags_free(&d);
+	if (keep)
+		*keep = d;
+	else
+		conf_diags_free(&d);
 	return c;
 }
 
@@ -186,20 +191,30 @@ int main(int argc, char **argv)
 	path = opts_conf_file(&opts);
 
 	if (opts.config_test) {
-		conf = load_conf(path, &status);
-		if (!conf)
+		/* The diagnostics, then the migration report: what a keepalived
+		 * user gets by switching.  With -d, stdout is JSON only. */
+		struct conf_diags d = { 0 };
+		FILE *out = opts.dump_conf ? stderr : stdout;
+
+		conf = load_conf(path, &status, &d);
+		if (!conf) {
+			conf_diags_free(&d);
 			return status == VIGIL_EXIT_CONFIG ? VIGIL_EXIT_CONFIG_TEST : status;
-		/* With -d, stdout is JSON only (for jq and friends). */
+		}
 		if (opts.dump_conf)
 			dump_json(conf);
-		fprintf(opts.dump_conf ? stderr : stdout, "configuration OK\n");
+		fflush(stderr);
+		conf_report(conf, &d, out);
+		fprintf(out, "configuration OK\n");
+		conf_diags_free(&d);
 		conf_free(conf);
 		return VIGIL_EXIT_OK;
 	}
 
-	log_init("vigild", (opts.log_console ? LOG_F_CONSOLE : 0) | (opts.log_detail ? LOG_F_DETAIL : 0),
-		 opts.log_facility);
-	conf = load_conf(path, &status);
+	log_init("vigild", (opts.log_console ? LOG_F_CONSOLE : 0) | (opts.log_detail ? LOG_F_DETAIL : 0) |
+		 (opts.log_json ? LOG_F_JSON : 0), opts.log_facility);
+	sdnotify_init();
+	conf = load_conf(path, &status, NULL);
 	if (!conf) {
 		log_errx("%s: configuration not usable, not starting (check it with vigild -t -f %s)",
 			 path, path);

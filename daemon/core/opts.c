@@ -15,7 +15,7 @@
 #include "core/opts.h"
 
 enum { OPT_MGMT_PID = 256, OPT_DB, OPT_KEEP_DAYS, OPT_KEEP_ROWS, OPT_CONTROL, OPT_HTTP, OPT_HTTP_TOKEN,
-       OPT_HTTP_AUTH, OPT_HTTP_CORS, OPT_HTTP_CERT, OPT_HTTP_KEY };
+       OPT_HTTP_AUTH, OPT_HTTP_CORS, OPT_HTTP_CERT, OPT_HTTP_KEY, OPT_LOG_FORMAT };
 
 static const struct option long_opts[] = {
 	{ "use-file", required_argument, NULL, 'f' },
@@ -23,6 +23,7 @@ static const struct option long_opts[] = {
 	{ "log-console", no_argument, NULL, 'l' },
 	{ "log-detail", no_argument, NULL, 'D' },
 	{ "log-facility", required_argument, NULL, 'S' },
+	{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
 	{ "config-test", no_argument, NULL, 't' },
 	{ "dump-conf", no_argument, NULL, 'd' },
 	{ "dont-respawn", no_argument, NULL, 'R' },
@@ -61,8 +62,9 @@ void opts_usage(FILE *out)
 "  -f, --use-file=FILE       configuration file (default " VIGIL_CONF_DEFAULT ",\n"
 "                            then " VIGIL_CONF_KEEPALIVED ")\n"
 "  -t, --config-test         check the configuration, print every problem with\n"
-"                            FILE:LINE and 'configuration OK' if there is no\n"
-"                            error, and exit\n"
+"                            FILE:LINE, then what of it runs as under keepalived,\n"
+"                            what vigil ignores and what it does otherwise, and\n"
+"                            'configuration OK' if there is no error; exit\n"
 "  -d, --dump-conf           print the parsed configuration as JSON on stdout\n"
 "                            (with -t: then exit; without: then start)\n"
 "  -n, --dont-fork           stay in the foreground\n"
@@ -70,6 +72,9 @@ void opts_usage(FILE *out)
 "  -D, --log-detail          log debug detail too\n"
 "  -S, --log-facility=F      syslog facility: 0-7 (local0-local7), localN,\n"
 "                            user or daemon (default daemon)\n"
+"      --log-format=FORMAT   text (default) or json: one JSON object a line on\n"
+"                            stderr (ts, level, process, pid, msg) for log\n"
+"                            shippers, instead of syslog\n"
 "  -P, --vrrp                run only the VRRP subsystem (and mgmt)\n"
 "  -C, --check               run only the health-check/LVS subsystem (and mgmt)\n"
 "  -R, --dont-respawn        stop everything when a child process dies instead\n"
@@ -113,7 +118,10 @@ void opts_usage(FILE *out)
 "  -h, --help                print this help and exit\n"
 "\n"
 "Signals: SIGHUP reloads the configuration (a configuration with errors is\n"
-"refused and the running one kept); SIGTERM stops all processes cleanly.\n"
+"refused and the running one kept); SIGTERM or SIGINT stops all processes\n"
+"cleanly; SIGUSR2 to the vrrp or check process writes its state as JSON next\n"
+"to its pid file.  Under systemd (NOTIFY_SOCKET set) vigild reports READY=1,\n"
+"RELOADING=1 and STOPPING=1; run it with -n there.\n"
 "\n"
 "Exit status: 0 OK; 1 failure; 2 bad command line; 4 configuration errors at\n"
 "start; 5 configuration errors found by -t; 8 configuration file unreadable.\n");
@@ -152,6 +160,13 @@ enum opts_result opts_parse(struct vigil_opts *o, int argc, char **argv,
 				return OPTS_ERROR;
 			}
 			break;
+		case OPT_LOG_FORMAT:
+			if (strcmp(optarg, "json") == 0 || strcmp(optarg, "text") == 0) {
+				o->log_json = optarg[0] == 'j';
+				break;
+			}
+			snprintf(err, errlen, "invalid --log-format '%s': use text or json", optarg);
+			return OPTS_ERROR;
 		case 't': o->config_test = true; break;
 		case 'd': o->dump_conf = true; break;
 		case 'R': o->dont_respawn = true; break;

@@ -33,6 +33,7 @@ struct vigil_opts {
 	bool dont_fork;             /* -n */
 	bool log_console;           /* -l */
 	bool log_detail;            /* -D */
+	bool log_json;              /* --log-format=json: JSON lines on stderr */
 	int log_facility;           /* -S, syslog facility value */
 	bool config_test;           /* -t */
 	bool dump_conf;             /* -d */

@@ -22,6 +22,7 @@
 #include "core/opts.h"
 #include "core/pidfile.h"
 #include "core/proc.h"
+#include "core/sdnotify.h"
 
 static void child_start(struct proc_child *c);
 
@@ -70,6 +71,18 @@ static void relay_edit_done(struct supervisor *s, struct msg_edit_done *d)
 		log_warnx("an edit's answer could not reach mgmt (it restarted): %s", d->text);
 }
 
+/* systemd (Type=notify): READY=1 once every running child said it is up
+ * (at start) or applied the new configuration (after a reload). */
+static void child_answered(struct supervisor *s, enum proc_id id)
+{
+	s->waiting &= ~(1u << id);
+	if (!s->ready_owed || s->waiting || s->stopping)
+		return;
+	s->ready_owed = false;
+	sdnotifyf("READY=1\nSTATUS=running %s (reload %u): %zu VRRP instances, %zu virtual servers",
+		  s->conf_path, s->generation, s->conf->n_vrrps, s->conf->n_vss);
+}
+
 static void on_child_msg(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 {
 	struct proc_child *c = arg;
@@ -81,6 +94,7 @@ static void on_child_msg(struct ev_loop *loop, int fd, uint32_t events, void *ar
 		switch (m.hdr.type) {
 		case MSG_HELLO:
 			log_debug("child %s (pid %d) is up", proc_name(c->id), (int)m.u.hello.pid);
+			child_answered(c->sup, c->id);
 			break;
 		case MSG_EDIT:
 			relay_edit(c->sup, &m.u.edit);
@@ -96,6 +110,8 @@ static void on_child_msg(struct ev_loop *loop, int fd, uint32_t events, void *ar
 			else
 				log_info("reload %u: child %s done", m.u.reload_done.generation,
 					 proc_name(c->id));
+			if (m.u.reload_done.generation == c->sup->generation)
+				child_answered(c->sup, c->id);
 			break;
 		default:
 			log_fatalx("message %s from child %s has no handler", msg_type_name(m.hdr.type),
@@ -291,6 +307,7 @@ void sup_reload(struct supervisor *s)
 	if (s->stopping)
 		return;
 	log_info("reload: reading %s", s->conf_path);
+	sdnotify("RELOADING=1");
 	next = conf_load_file(s->conf_path, 0, &d);
 	for (size_t i = 0; i < d.n; i++) {
 		const struct conf_diag *g = &d.v[i];
@@ -304,6 +321,9 @@ void sup_reload(struct supervisor *s)
 	if (!next) {
 		log_errx("reload: %d error%s in %s; the running configuration stays in effect",
 			 d.n_errors, d.n_errors == 1 ? "" : "s", s->conf_path);
+		sdnotifyf("READY=1\nSTATUS=reload refused: %d error%s in %s (vigild -t -f %s); "
+			  "running the previous configuration", d.n_errors, d.n_errors == 1 ? "" : "s",
+			  s->conf_path, s->conf_path);
 		conf_diags_free(&d);
 		return;
 	}
@@ -314,6 +334,8 @@ void sup_reload(struct supervisor *s)
 	s->conf = next;
 	s->generation++;
 	log_info("reload: configuration OK (reload %u)", s->generation);
+	s->waiting = 0;
+	s->ready_owed = true;
 	for (int i = 0; i < PROC__COUNT; i++) {
 		struct proc_child *c = &s->children[i];
 		struct msg_reload r = { .generation = s->generation };
@@ -323,13 +345,17 @@ void sup_reload(struct supervisor *s)
 		if (c->id == PROC_MGMT && replace_mgmt) {
 			log_info("reload: router_id or SNMP settings changed: replacing mgmt");
 			c->replacing = true;
+			s->waiting |= 1u << c->id;      /* the new one's HELLO */
 			if (msg_send(c->fd, PROC_PARENT, c->id, MSG_SHUTDOWN, NULL, 0) < 0)
 				kill(c->pid, SIGTERM);
 			continue;
 		}
 		if (msg_send(c->fd, PROC_PARENT, c->id, MSG_RELOAD, &r, sizeof(r)) < 0)
 			log_warn("reload: telling child %s", proc_name(c->id));
+		else
+			s->waiting |= 1u << c->id;
 	}
+	child_answered(s, PROC_PARENT);
 }
 
 static void on_stop_timeout(struct ev_loop *loop, struct ev_timer *t, void *arg)
@@ -353,6 +379,7 @@ void sup_stop(struct supervisor *s, int exit_status)
 		return;
 	s->stopping = true;
 	s->exit_status = exit_status;
+	sdnotify("STOPPING=1");
 	for (int i = 0; i < PROC__COUNT; i++) {
 		struct proc_child *c = &s->children[i];
 
@@ -459,8 +486,12 @@ int sup_init(struct supervisor *s, struct ev_loop *loop, const struct vigil_opts
 	    ev_signal_add(loop, SIGHUP, on_hup, s) < 0)
 		return -1;
 	signal(SIGPIPE, SIG_IGN);
-	for (int i = 0; i < PROC__COUNT; i++)
-		if (s->children[i].enabled)
+	s->ready_owed = true;
+	for (int i = 0; i < PROC__COUNT; i++) {
+		if (s->children[i].enabled) {
+			s->waiting |= 1u << i;
 			child_start(&s->children[i]);
+		}
+	}
 	return 0;
 }

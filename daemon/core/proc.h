@@ -62,6 +62,8 @@ struct supervisor {
 	int exit_status;
 	uint32_t generation;
 	struct ev_timer stop_timer;
+	unsigned waiting;          /* children (1 << id) whose HELLO or RELOAD_DONE READY=1 awaits */
+	bool ready_owed;           /* tell systemd READY=1 once `waiting` is empty */
 	int control_fd;            /* vigilctl's listening socket, for mgmt; -1: none */
 };
 

@@ -16,7 +16,15 @@
 #     vigild runs in the config's directory with the bare file name, as a
 #     user does (`cd /etc/keepalived && vigild -t -f keepalived.conf`), so
 #     the paths in the messages are the ones the .expect files spell;
-#   - a file that cannot be read: exit 8 and a message naming the path.
+#   - a file that cannot be read: exit 8 and a message naming the path;
+#   - the migration report (issue 9) after the diagnostics and before
+#     "configuration OK": "same (N):", "ignored (N):", "differs (N):" each
+#     with its lines "  FILE:LINE: ...". Every seed's vrrp_instance blocks
+#     are under "same" at their lines with their VRIDs; the seeds' nat_mask,
+#     route_id typo and email settings under "ignored"; a config written
+#     here with keepalived keywords vigil skips and things it does
+#     otherwise shows each at its line in its section; with -d the report
+#     goes to stderr; a config with errors gets no report.
 # No root and no namespaces needed.
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -45,7 +53,7 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vigil-conftest.XXXXXX") || bail_out "mktemp failed"
 trap 'rm -rf -- "$tmp"' EXIT
 
-tap_plan $((2 * ${#seeds[@]} + ${#bads[@]} + n_expect + 2))
+tap_plan $((4 * ${#seeds[@]} + ${#bads[@]} + n_expect + 2 + 12))
 
 have_python=
 command -v python3 >/dev/null 2>&1 && have_python=1
@@ -185,5 +193,217 @@ exit_eight() { [[ $RC -eq 8 ]]; }
 check "vigild -t on a missing file exits 8" exit_eight || diag_run
 check "the message names the missing file's path" grep -qF -- "$missing" "$tmp/err" ||
 	diag_run
+
+# --- the migration report ----------------------------------------------------
+# section NAME [FILE]: the item lines of the report's section NAME (the
+# lines after "NAME (N): ..." up to the next line that is not indented).
+section() {
+	awk -v s="$1" '/^[^ ]/ { on = (index($0, s " (") == 1); next } on' "${2:-$tmp/out}"
+}
+
+# in_section NAME LINE: section NAME has exactly LINE.
+in_section() { section "$1" | grep -qxF -- "$2"; }
+
+# header_count NAME [FILE]: the N of "NAME (N):".
+header_count() { sed -nE "s/^$1 \(([0-9]+)\):.*/\1/p" "${2:-$tmp/out}"; }
+
+# report_shape [FILE]: the report's title, then same, ignored and differs
+# in that order, each header's count equal to its lines, each line
+# "  FILE:LINE: ...", then "configuration OK" as the last line.
+report_shape() {
+	local f=${1:-$tmp/out} s n got
+	got=$(grep -E '^(keepalived migration report:|same \(|ignored \(|differs \(|configuration OK$)' "$f" |
+		sed -E 's/^([a-z]+).*/\1/' | tr '\n' ' ')
+	[[ $got == "keepalived same ignored differs configuration " ]] || {
+		echo "the report's parts in this order: $got"
+		return 1
+	}
+	[[ $(tail -n 1 "$f") == "configuration OK" ]] || { echo "last line: $(tail -n 1 "$f")"; return 1; }
+	for s in same ignored differs; do
+		n=$(header_count "$s" "$f")
+		[[ $n == "$(section "$s" "$f" | grep -c '^  ')" ]] || {
+			echo "$s ($n): but $(section "$s" "$f" | grep -c '^  ') lines"
+			return 1
+		}
+		if section "$s" "$f" | grep -vqE '^  [^ :]+:[0-9]+: '; then
+			echo "$s: a line without FILE:LINE: first"
+			return 1
+		fi
+	done
+}
+
+# instance_lines FILE: "LINE NAME VRID" for each vrrp_instance block (the
+# no-break spaces some seeds indent with count as blanks).
+instance_lines() {
+	LC_ALL=C sed -E $'s/\xc2\xa0/ /g; s/[#!].*//' -- "$1" | awk '
+		$1 == "vrrp_instance" { name = $2; sub(/\{.*/, "", name); line = NR; next }
+		$1 == "virtual_router_id" && name != "" { print line, name, $2; name = "" }'
+}
+
+# all_in NAME LINE...: every LINE is in section NAME (else says which not).
+all_in() {
+	local sec=$1 l
+	shift
+	for l in "$@"; do
+		in_section "$sec" "$l" || { echo "not under $sec: $l"; return 1; }
+	done
+}
+
+# check_all NAME SECTION LINE...: one test point, all LINEs in SECTION.
+check_all() {
+	local label=$1 why
+	shift
+	if why=$(all_in "$@"); then
+		ok 0 "$label"
+	else
+		ok 1 "$label"
+		diag "$why"
+		diag_run
+	fi
+}
+
+# Each seed: the report has its shape, and each instance is under "same"
+# at its line with its VRID.
+for f in "${seeds[@]}"; do
+	b=$(basename "$f")
+	run_t_in "$f" -t
+	if [[ $RC -ne 0 ]]; then
+		ok 1 "seeds/$b: the report has same, ignored, differs with their counts"
+		diag_run
+	elif why=$(report_shape); then
+		ok 0 "seeds/$b: the report has same, ignored, differs with their counts"
+	else
+		ok 1 "seeds/$b: the report has same, ignored, differs with their counts"
+		diag "$why"
+		diag_run
+	fi
+	missing_inst=
+	n_inst=0
+	while read -r line name vrid; do
+		n_inst=$((n_inst + 1))
+		section same | grep -qF -- "  $b:$line: vrrp_instance $name: VRID $vrid on " ||
+			missing_inst+=" $name@$line(VRID $vrid)"
+	done < <(instance_lines "$f")
+	mapfile -t inst < <(instance_names "$f")
+	[[ $n_inst -eq ${#inst[@]} ]] || missing_inst+=" (found $n_inst of ${#inst[@]}: ${inst[*]})"
+	if [[ -z $missing_inst ]]; then
+		ok 0 "seeds/$b: its $n_inst vrrp_instance(s) under same, at their lines, with their VRIDs"
+	else
+		ok 1 "seeds/$b: its $n_inst vrrp_instance(s) under same, at their lines, with their VRIDs"
+		diag "missing:$missing_inst"
+		diag_run
+	fi
+done
+
+# What the seeds tell a keepalived user.
+s1=$VIGIL_SRCDIR/tests/configs/seeds/seed001-lvs-dr-master.conf
+run_t_in "$s1" -t
+check_all "seed001-lvs-dr-master: nat_mask under ignored, at line 30" ignored \
+	"  seed001-lvs-dr-master.conf:30: nat_mask is obsolete and ignored: IPVS takes no netmask for a virtual server; remove the line"
+check_all "seed001-lvs-dr-master: the LVS-DR service under same with scheduler, method and checkers" same \
+	"  seed001-lvs-dr-master.conf:26: virtual_server 192.168.46.100:80/TCP: rr, DR, persistent 50 s, 3 real servers, checks TCP_CHECK x3"
+
+s3=$VIGIL_SRCDIR/tests/configs/seeds/seed003-mcast-group4.conf
+run_t_in "$s3" -t
+check_all "seed003-mcast-group4: the route_id typo under ignored, marked unknown, at line 10" ignored \
+	"  seed003-mcast-group4.conf:10: [unknown] unknown keyword 'route_id' in global_defs: ignored; did you mean 'router_id'?"
+check "seed003-mcast-group4: its diagnostic line is printed as before" \
+	grep -qxF "seed003-mcast-group4.conf:10: warning: unknown keyword 'route_id' in global_defs: ignored; did you mean 'router_id'?" "$tmp/err" ||
+	diag_run
+
+s4=$VIGIL_SRCDIR/tests/configs/seeds/seed003-lb01-master.conf
+run_t_in "$s4" -t
+check_all "seed003-lb01-master: the email settings under ignored (vigil sends no email)" ignored \
+	"  seed003-lb01-master.conf:$(grep -n '^notification_email {' "$s4" | cut -d: -f1): notification_email, smtp_server: vigil sends no email alerts; have notify scripts (notify_master, notify_fault) alert you instead"
+
+# A keepalived.conf with keywords vigil skips and things it does otherwise.
+mig=$tmp/migrate.conf
+cat >"$mig" <<'CONF'
+global_defs {
+    router_id lb1
+    vrrp_version 3
+    vrrp_iptables
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 150
+    advert_int 0.123
+    authentication {
+        auth_type PASS
+        auth_pass secret
+    }
+    virtual_ipaddress {
+        192.0.2.10/24 dev eth0 noprefixroute
+    }
+    track_bfd {
+        bfd1
+    }
+    notify_master_rx_lower_pri /bin/true
+}
+virtual_server 192.0.2.10 80 {
+    lb_algo wrr
+    lb_kind NAT
+    one_packet_scheduling
+    real_server 192.0.2.11 80 {
+        HTTP_GET {
+            url {
+                path /health
+                status_code 200
+            }
+        }
+    }
+}
+vrrp_instance VI_2 {
+    interface eth0
+    virtual_router_id 52
+    virtual_ipaddress {
+        192.0.2.20
+    }
+    dynamic_interfaces
+}
+CONF
+run_t_in "$mig" -t
+check "migrate.conf: exit 0 and a report of the right shape" report_shape || diag_run
+counts() { [[ "$(header_count same) $(header_count ignored) $(header_count differs)" == "3 6 2" ]]; }
+check "migrate.conf: same (3), ignored (6), differs (2)" counts || diag_run
+check_all "migrate.conf: the keepalived keywords vigil skips under ignored, at their lines" ignored \
+	"  migrate.conf:4: 'vrrp_iptables' in global_defs is a keepalived option vigil does not support yet: ignored" \
+	"  migrate.conf:17: virtual_ipaddress: option 'noprefixroute' is not supported by vigil yet: ignored" \
+	"  migrate.conf:19: 'track_bfd' in vrrp_instance VI_1 is a keepalived option vigil does not support yet: ignored with its block" \
+	"  migrate.conf:22: 'notify_master_rx_lower_pri' in vrrp_instance VI_1 is a keepalived option vigil does not support yet: ignored" \
+	"  migrate.conf:27: 'one_packet_scheduling' in virtual_server 192.0.2.10 80 is a keepalived option vigil does not support yet: ignored" \
+	"  migrate.conf:43: [unknown] unknown keyword 'dynamic_interfaces' in vrrp_instance VI_2: ignored"
+check_all "migrate.conf: the rounded advert_int and the VRRPv3 authentication under differs" differs \
+	"  migrate.conf:11: advert_int 0.123 is not a multiple of 0.01 s: rounded to 0.12 (VRRPv3 counts centiseconds); write that" \
+	"  migrate.conf:13: authentication is ignored: VRRPv3 (RFC 5798) has none, and vrrp_instance VI_1 uses version 3; remove the authentication block"
+check_all "migrate.conf: both instances and the virtual server under same" same \
+	"  migrate.conf:6: vrrp_instance VI_1: VRID 51 on eth0, VRRPv3, MASTER priority 150, 1 VIP, no trackers" \
+	"  migrate.conf:24: virtual_server 192.0.2.10:80/TCP: wrr, NAT, 1 real server, checks HTTP_GET x1" \
+	"  migrate.conf:37: vrrp_instance VI_2: VRID 52 on eth0, VRRPv3, BACKUP priority 100, 1 VIP, no trackers"
+
+# -d: stdout stays JSON only; the report goes to stderr, after the diagnostics.
+run_t_in "$mig" -t -d
+stderr_report() {
+	local w r
+	[[ $RC -eq 0 ]] || return 1
+	! grep -qE '^(keepalived migration report:|same \(|ignored \(|differs \()' "$tmp/out" || return 1
+	report_shape "$tmp/err" || return 1
+	w=$(grep -n "warning: unknown keyword 'dynamic_interfaces'" "$tmp/err" | cut -d: -f1)
+	r=$(grep -n '^keepalived migration report:' "$tmp/err" | cut -d: -f1)
+	[[ -n $w && -n $r && $w -lt $r ]]
+}
+check "-t -d: the report on stderr after the diagnostics, none on stdout" stderr_report || diag_run
+
+# A config with errors: diagnostics and exit 5 as before, and no report.
+bad1=$tmp/bad.conf
+printf 'vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 300\n    promote_secondaries\n}\n' >"$bad1"
+run_t_in "$bad1" -t
+no_report() {
+	[[ $RC -eq 5 ]] &&
+		! grep -qE '^(keepalived migration report:|same \(|ignored \(|differs \()' "$tmp/out" "$tmp/err"
+}
+check "a config with errors: exit 5 and no report" no_report || diag_run
 
 tap_done

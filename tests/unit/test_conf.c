@@ -1361,6 +1361,425 @@ static void test_mgmt_settings_compared(void **state)
 	conf_diags_free(&d);
 }
 
+/* ------------------------------------------------------------------ */
+/* The migration report of vigild -t (conf_report)                      */
+
+/* The report of a config that must load, as one string (caller frees). */
+static char *report_of(const struct conf *c, const struct conf_diags *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	conf_report(c, d, f);
+	fclose(f);
+	return buf;
+}
+
+/* The report holds this whole line (two-space indent, newline-ended). */
+#define assert_report_line(rep, line) do { \
+	if (!strstr((rep), "\n" line "\n")) \
+		fail_msg("no line \"%s\" in the report:\n%s", line, (rep)); \
+	} while (0)
+
+/* The lines of one section ("same", "ignored", "differs"), each with its
+ * "\n", the header excluded (caller frees). */
+static char *section_of(const char *rep, const char *name)
+{
+	char head[32];
+	const char *p, *end;
+
+	snprintf(head, sizeof(head), "\n%s (", name);
+	p = strstr(rep, head);
+	if (!p)
+		fail_msg("no section %s in the report:\n%s", name, rep);
+	p = strchr(p + 1, '\n');
+	for (end = p + 1; strncmp(end, "  ", 2) == 0; end = strchr(end, '\n') + 1)
+		;
+	return strndup(p, (size_t)(end - p));
+}
+
+#define assert_in_section(rep, name, line) do { \
+	char *sec_ = section_of((rep), (name)); \
+	if (!strstr(sec_, "\n" line "\n")) \
+		fail_msg("no line \"%s\" in section %s:\n%s", line, (name), (rep)); \
+	free(sec_); \
+	} while (0)
+
+/* A kind of the diagnostic at this line whose message holds sub. */
+static enum conf_diag_kind kind_at(const struct conf_diags *d, int line, const char *sub)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].line == line && strstr(d->v[i].msg, sub))
+			return d->v[i].kind;
+	dump_diags("diagnostics", d);
+	fail_msg("no diagnostic at line %d containing \"%s\"", line, sub);
+	return CONF_DIAG_PROBLEM;
+}
+
+static const char report_conf[] =
+	"global_defs {\n"                              /* 1 */
+	"    router_id lb1\n"
+	"    notification_email {\n"                   /* 3 */
+	"        ops@example.com\n"
+	"    }\n"
+	"    smtp_server 192.0.2.25\n"
+	"}\n"
+	"vrrp_script chk {\n"                          /* 8 */
+	"    script \"/bin/true\"\n"
+	"    interval 2\n"
+	"    weight -5\n"
+	"}\n"
+	"vrrp_instance VI_1 {\n"                       /* 13 */
+	"    state MASTER\n"
+	"    interface eth0\n"
+	"    virtual_router_id 51\n"
+	"    priority 150\n"
+	"    promote_secondaries\n"                    /* 18 */
+	"    authentication {\n"
+	"        auth_type AH\n"                       /* 20 */
+	"        auth_pass 1111\n"
+	"    }\n"
+	"    virtual_ipaddress {\n"
+	"        192.0.2.10/24 dev eth0 nodad\n"       /* 24 */
+	"    }\n"
+	"    track_script {\n"
+	"        chk\n"
+	"    }\n"
+	"}\n"
+	"virtual_server 192.0.2.10 80 {\n"             /* 30 */
+	"    lb_algo rr\n"
+	"    lb_kind DR\n"
+	"    nat_mask 255.255.255.0\n"                 /* 33 */
+	"    persistence_timeout 50\n"
+	"    real_server 192.0.2.11 80 {\n"
+	"        TCP_CHECK {\n"
+	"            connect_timeout 3\n"
+	"        }\n"
+	"    }\n"
+	"    real_server 192.0.2.12 80 {\n"
+	"        HTTP_GET {\n"
+	"            url { path / }\n"
+	"        }\n"
+	"    }\n"
+	"}\n"
+	"vrrp_instance VI_2 {\n"                       /* 46 */
+	"    interface eth0\n"
+	"    virtual_router_id 52\n"
+	"    version 3\n"
+	"    prority 90\n"                             /* 50 */
+	"    authentication {\n"
+	"        auth_type PASS\n"                     /* 52 */
+	"        auth_pass 2222\n"
+	"    }\n"
+	"    virtual_ipaddress {\n"
+	"        2001:db8::10\n"
+	"    }\n"
+	"}\n"
+	"vrrp_sync_group G1 {\n"                       /* 59 */
+	"    group {\n"
+	"        VI_1\n"
+	"        VI_2\n"
+	"    }\n"
+	"}\n"
+	"static_routes {\n"                            /* 65 */
+	"    192.0.2.0/24 via 192.0.2.1\n"
+	"}\n";
+
+/* The helpers a call site uses give its warning a kind; what is only a
+ * mistake in the file stays a problem, and errors are always problems. */
+static void test_diag_kinds(void **state)
+{
+	struct conf_diags d = { 0 };
+	struct conf *c = load_ok(report_conf, &d);
+
+	assert_int_equal(kind_at(&d, 18, "'promote_secondaries' in vrrp_instance VI_1 is a "
+				 "keepalived option"), CONF_DIAG_IGNORED);
+	assert_int_equal(kind_at(&d, 24, "option 'nodad' is not supported"), CONF_DIAG_IGNORED);
+	assert_int_equal(kind_at(&d, 33, "nat_mask is obsolete"), CONF_DIAG_IGNORED);
+	assert_int_equal(kind_at(&d, 50, "unknown keyword 'prority'"), CONF_DIAG_UNKNOWN);
+	assert_int_equal(kind_at(&d, 52, "authentication is ignored"), CONF_DIAG_DIFFERS);
+	assert_int_equal(kind_at(&d, 65, "'static_routes' at the top level"), CONF_DIAG_IGNORED);
+	conf_free(c);
+	conf_diags_free(&d);
+
+	c = load_ok("vrrp_instance VI_1 {\n"
+		    "    interface eth0\n"
+		    "    virtual_router_id 9\n"
+		    "    version 3\n"
+		    "    advert_int 0.123\n"
+		    "    my_block {\n"
+		    "    }\n"
+		    "}\n"
+		    "virtual_server group WEB {\n"
+		    "}\n"
+		    "global_defs {\n"
+		    "    smtp_server mail.example.com\n"
+		    "}\n", &d);
+	assert_int_equal(kind_at(&d, 1, "has no virtual_ipaddress"), CONF_DIAG_PROBLEM);
+	assert_int_equal(kind_at(&d, 5, "rounded to 0.12"), CONF_DIAG_DIFFERS);
+	assert_int_equal(kind_at(&d, 6, "unknown block 'my_block'"), CONF_DIAG_UNKNOWN);
+	assert_int_equal(kind_at(&d, 9, "virtual_server group is not supported"), CONF_DIAG_IGNORED);
+	assert_int_equal(kind_at(&d, 12, "smtp_server 'mail.example.com' is not an IP address"),
+			 CONF_DIAG_DIFFERS);
+	conf_free(c);
+	conf_diags_free(&d);
+
+	assert_null(load("vrrp_instance VI_1 {\n  priority 256\n}\n", &d));
+	assert_int_equal(kind_at(&d, 2, "priority 256 is out of range"), CONF_DIAG_PROBLEM);
+	conf_diags_free(&d);
+}
+
+/* Every object under "same" with its place and what vigil runs; the
+ * keepalived keywords vigil skips under "ignored" with their lines
+ * (unknown ones marked); what vigil does otherwise under "differs". */
+static void test_report_sections(void **state)
+{
+	struct conf_diags d = { 0 };
+	struct conf *c = load_ok(report_conf, &d);
+	char *rep = report_of(c, &d);
+
+	assert_true(strncmp(rep, "keepalived migration report:\n", 29) == 0);
+	assert_non_null(strstr(rep, "\nsame (5): will run as under keepalived\n"));
+	assert_non_null(strstr(rep, "\nignored (6): read but not acted on"));
+	assert_non_null(strstr(rep, "\ndiffers (2): vigil does otherwise than keepalived"));
+
+	assert_in_section(rep, "same", "  mem.conf:8: vrrp_script chk: every 2 s, weight -5, "
+			  "rise 1, fall 1, used by VI_1");
+	assert_in_section(rep, "same", "  mem.conf:13: vrrp_instance VI_1: VRID 51 on eth0, "
+			  "VRRPv2, MASTER priority 150, 1 VIP, tracks script chk, in sync group G1");
+	assert_in_section(rep, "same", "  mem.conf:30: virtual_server 192.0.2.10:80/TCP: rr, DR, "
+			  "persistent 50 s, 2 real servers, checks TCP_CHECK x1, HTTP_GET x1");
+	assert_in_section(rep, "same", "  mem.conf:46: vrrp_instance VI_2: VRID 52 on eth0, "
+			  "VRRPv3 IPv6, BACKUP priority 100, 1 VIP, no trackers, in sync group G1");
+	assert_in_section(rep, "same", "  mem.conf:59: vrrp_sync_group G1: 2 instances: VI_1, VI_2");
+
+	assert_in_section(rep, "ignored", "  mem.conf:3: notification_email, smtp_server: vigil "
+			  "sends no email alerts; have notify scripts (notify_master, notify_fault) "
+			  "alert you instead");
+	assert_in_section(rep, "ignored", "  mem.conf:18: 'promote_secondaries' in vrrp_instance "
+			  "VI_1 is a keepalived option vigil does not support yet: ignored");
+	assert_in_section(rep, "ignored", "  mem.conf:24: virtual_ipaddress: option 'nodad' is not "
+			  "supported by vigil yet: ignored");
+	assert_in_section(rep, "ignored", "  mem.conf:33: nat_mask is obsolete and ignored: IPVS "
+			  "takes no netmask for a virtual server; remove the line");
+	assert_in_section(rep, "ignored", "  mem.conf:50: [unknown] unknown keyword 'prority' in "
+			  "vrrp_instance VI_2: ignored; did you mean 'priority'?");
+	assert_in_section(rep, "ignored", "  mem.conf:65: 'static_routes' at the top level is a "
+			  "keepalived option vigil does not support yet: ignored with its block");
+
+	assert_in_section(rep, "differs", "  mem.conf:20: auth_type AH in vrrp_instance VI_1: vigil "
+			  "does not implement IPsec AH and sends its adverts without authentication, "
+			  "so it and a keepalived node using AH do not hear each other (both become "
+			  "MASTER); use auth_type PASS, or no authentication, on every node");
+	assert_in_section(rep, "differs", "  mem.conf:52: authentication is ignored: VRRPv3 (RFC "
+			  "5798) has none, and vrrp_instance VI_2 uses version 3; remove the "
+			  "authentication block");
+
+	/* file order within a section, sections in their order */
+	assert_true(strstr(rep, "mem.conf:8: vrrp_script") < strstr(rep, "mem.conf:13: vrrp_inst"));
+	assert_true(strstr(rep, "mem.conf:13: vrrp_inst") < strstr(rep, "mem.conf:30: virtual_s"));
+	assert_true(strstr(rep, "mem.conf:30: virtual_s") < strstr(rep, "mem.conf:46: vrrp_inst"));
+	assert_true(strstr(rep, "mem.conf:3: notification") < strstr(rep, "mem.conf:18: 'promote"));
+	assert_true(strstr(rep, "\nsame (") < strstr(rep, "\nignored ("));
+	assert_true(strstr(rep, "\nignored (") < strstr(rep, "\ndiffers ("));
+	/* the problems of the file are the diagnostics' business, not the report's */
+	assert_null(strstr(rep, "has no virtual_ipaddress"));
+	free(rep);
+	conf_free(c);
+	conf_diags_free(&d);
+}
+
+/* A keepalived keyword vigil ignores is listed under "ignored" with its
+ * line, and nothing else is: the counts in the headers are the lines. */
+static void test_report_ignored_keyword(void **state)
+{
+	struct conf_diags d = { 0 };
+	struct conf *c = load_ok(
+		"vrrp_instance VI_1 {\n"
+		"    interface eth0\n"
+		"    virtual_router_id 7\n"
+		"    garp_extra_if eth1\n"
+		"    virtual_ipaddress {\n"
+		"        192.0.2.7\n"
+		"    }\n"
+		"}\n", &d);
+	char *rep = report_of(c, &d);
+
+	assert_string_equal(rep,
+		"keepalived migration report:\n"
+		"same (1): will run as under keepalived\n"
+		"  mem.conf:1: vrrp_instance VI_1: VRID 7 on eth0, VRRPv2, BACKUP priority 100, "
+		"1 VIP, no trackers\n"
+		"ignored (1): read but not acted on; remove each, or make sure you can do without "
+		"it\n"
+		"  mem.conf:4: 'garp_extra_if' in vrrp_instance VI_1 is a keepalived option vigil "
+		"does not support yet: ignored\n"
+		"differs (0): vigil does otherwise than keepalived; read each before you switch\n");
+	free(rep);
+	conf_free(c);
+	conf_diags_free(&d);
+}
+
+/* auth_type in a VRRPv3 instance (version from global_defs) is a
+ * difference at the auth_type line; each instance is under "same" with
+ * its VRID, and the headers count the lines. */
+static void test_report_v3_auth_differs(void **state)
+{
+	struct conf_diags d = { 0 };
+	struct conf *c = load_ok(
+		"global_defs {\n"
+		"    vrrp_version 3\n"
+		"}\n"
+		"vrrp_instance A {\n"
+		"    interface eth0\n"
+		"    virtual_router_id 10\n"
+		"    state MASTER\n"
+		"    priority 200\n"
+		"    authentication {\n"
+		"        auth_type PASS\n"
+		"        auth_pass pw\n"
+		"    }\n"
+		"    virtual_ipaddress { 192.0.2.1 192.0.2.2 }\n"
+		"    track_interface { eth1 }\n"
+		"}\n"
+		"vrrp_instance B {\n"
+		"    interface eth1\n"
+		"    virtual_router_id 20\n"
+		"    nopreempt\n"
+		"    unicast_peer {\n"
+		"        192.0.2.99\n"
+		"    }\n"
+		"    virtual_ipaddress { 192.0.2.3 }\n"
+		"}\n", &d);
+	char *rep = report_of(c, &d);
+	char *sec = section_of(rep, "differs");
+
+	assert_non_null(strstr(rep, "\nsame (2): "));
+	assert_non_null(strstr(rep, "\nignored (0): "));
+	assert_non_null(strstr(rep, "\ndiffers (1): "));
+	assert_in_section(rep, "same", "  mem.conf:4: vrrp_instance A: VRID 10 on eth0, VRRPv3, "
+			  "MASTER priority 200, 2 VIPs, tracks interface eth1");
+	assert_in_section(rep, "same", "  mem.conf:16: vrrp_instance B: VRID 20 on eth1, VRRPv3, "
+			  "BACKUP priority 100, nopreempt, unicast to 1 peer, 1 VIP, no trackers");
+	assert_string_equal(sec, "\n  mem.conf:10: authentication is ignored: VRRPv3 (RFC 5798) "
+			    "has none, and vrrp_instance A uses version 3; remove the "
+			    "authentication block\n");
+	free(sec);
+	free(rep);
+	conf_free(c);
+	conf_diags_free(&d);
+}
+
+/* Unknown keywords belong to "ignored", flagged; an instance tracking
+ * scripts and files, a fwmark service without checkers, a track_file. */
+static void test_report_unknown_and_more(void **state)
+{
+	struct conf_diags d = { 0 };
+	struct conf *c = load_ok(
+		"vrrp_script s1 {\n"
+		"    script /bin/true\n"
+		"}\n"
+		"track_file f1 {\n"
+		"    file /run/f1\n"
+		"}\n"
+		"vrrp_instance VI_1 {\n"
+		"    interface eth0\n"
+		"    virtual_router_id 1\n"
+		"    virtual_ipaddress { 192.0.2.1 }\n"
+		"    track_script { s1 weight 10 }\n"
+		"    track_file { f1 }\n"
+		"    smtp_alert\n"
+		"    bogus_option 3\n"
+		"}\n"
+		"virtual_server fwmark 5 {\n"
+		"    protocol UDP\n"
+		"    real_server 192.0.2.11 53\n"
+		"}\n", &d);
+	char *rep = report_of(c, &d);
+
+	assert_non_null(strstr(rep, "\nsame (4): "));
+	assert_non_null(strstr(rep, "\nignored (2): "));
+	assert_non_null(strstr(rep, "\ndiffers (0): "));
+	assert_in_section(rep, "same", "  mem.conf:1: vrrp_script s1: every 1 s, weight 0, rise 1, "
+			  "fall 1, used by VI_1");
+	assert_in_section(rep, "same", "  mem.conf:4: track_file f1: /run/f1, weight 1, used by VI_1");
+	assert_in_section(rep, "same", "  mem.conf:7: vrrp_instance VI_1: VRID 1 on eth0, VRRPv2, "
+			  "BACKUP priority 100, 1 VIP, tracks script s1, file f1");
+	assert_in_section(rep, "same", "  mem.conf:16: virtual_server fwmark 5/UDP: wlc, NAT, "
+			  "1 real server, no checkers");
+	assert_in_section(rep, "ignored", "  mem.conf:7: vrrp_instance VI_1: smtp_alert: vigil sends "
+			  "no email; have notify scripts (notify_master, notify_fault) alert you "
+			  "instead");
+	assert_in_section(rep, "ignored", "  mem.conf:14: [unknown] unknown keyword 'bogus_option' "
+			  "in vrrp_instance VI_1: ignored");
+	free(rep);
+	conf_free(c);
+	conf_diags_free(&d);
+}
+
+/* The seed of seed 001 (nat_mask) as vigild -t reports it. */
+static void test_report_seed(void **state)
+{
+	struct conf_diags d = { 0 };
+	struct conf *c = load_seed("seed001-lvs-dr-master.conf", &d);
+	char *rep = report_of(c, &d);
+	char *ign = section_of(rep, "ignored");
+
+	assert_non_null(strstr(rep, "\nsame (2): "));
+	assert_non_null(strstr(rep, "\nignored (1): "));
+	assert_non_null(strstr(rep, "\ndiffers (0): "));
+	assert_non_null(strstr(rep, "seed001-lvs-dr-master.conf:9: vrrp_instance VI_1: VRID 51 on "
+			   "ens33, VRRPv2, MASTER priority 50, 1 VIP, no trackers\n"));
+	assert_non_null(strstr(rep, "seed001-lvs-dr-master.conf:26: virtual_server "
+			   "192.168.46.100:80/TCP: rr, DR, persistent 50 s, 3 real servers, checks "
+			   "TCP_CHECK x3\n"));
+	assert_non_null(strstr(ign, "seed001-lvs-dr-master.conf:30: nat_mask is obsolete and "
+			   "ignored"));
+	free(ign);
+	free(rep);
+	conf_free(c);
+	conf_diags_free(&d);
+}
+
+/* Names are shown as one bounded line, whatever the file holds; a report
+ * with nothing in it still has its three headers. */
+static void test_report_hostile_and_empty(void **state)
+{
+	struct conf_diags d = { 0 };
+	char name[300], text[1024];
+	struct conf *c;
+	char *rep;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	name[3] = '\x1b';
+	snprintf(text, sizeof(text), "vrrp_instance \"%s\" {\n  interface eth0\n"
+		 "  virtual_router_id 1\n  virtual_ipaddress { 192.0.2.1 }\n}\n", name);
+	c = load_ok(text, &d);
+	rep = report_of(c, &d);
+	for (const char *p = rep; *p; p++)
+		assert_true(*p == '\n' || ((unsigned char)*p >= 0x20 && *p != 0x7f));
+	for (const char *p = rep, *nl; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		assert_true(nl - p < 200);
+	free(rep);
+	conf_free(c);
+	conf_diags_free(&d);
+
+	c = load_ok("global_defs {\n  router_id x\n}\n", &d);
+	rep = report_of(c, &d);
+	assert_string_equal(rep,
+		"keepalived migration report:\n"
+		"same (0): will run as under keepalived\n"
+		"ignored (0): read but not acted on; remove each, or make sure you can do without "
+		"it\n"
+		"differs (0): vigil does otherwise than keepalived; read each before you switch\n");
+	free(rep);
+	conf_free(c);
+	conf_diags_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1395,6 +1814,13 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting_and_huge_lines),
 		cmocka_unit_test(test_many_instances),
 		cmocka_unit_test(test_mgmt_settings_compared),
+		cmocka_unit_test(test_diag_kinds),
+		cmocka_unit_test(test_report_sections),
+		cmocka_unit_test(test_report_ignored_keyword),
+		cmocka_unit_test(test_report_v3_auth_differs),
+		cmocka_unit_test(test_report_unknown_and_more),
+		cmocka_unit_test(test_report_seed),
+		cmocka_unit_test(test_report_hostile_and_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

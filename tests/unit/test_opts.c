@@ -126,6 +126,24 @@ static void test_errors_name_the_problem(void **state)
 	assert_non_null(strstr(err, "-f"));
 }
 
+/* --log-format: text by default, json for log shippers, anything else named. */
+static void test_log_format(void **state)
+{
+	struct vigil_opts o;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&o, err, sizeof(err), NULL), OPTS_RUN);
+	assert_false(o.log_json);
+	assert_int_equal(parse(&o, err, sizeof(err), "--log-format=json", NULL), OPTS_RUN);
+	assert_true(o.log_json);
+	assert_int_equal(parse(&o, err, sizeof(err), "--log-format", "text", NULL), OPTS_RUN);
+	assert_false(o.log_json);
+	assert_int_equal(parse(&o, err, sizeof(err), "--log-format=JSON-lines", NULL), OPTS_ERROR);
+	assert_non_null(strstr(err, "'JSON-lines'"));
+	assert_non_null(strstr(err, "text or json"));
+}
+
 /* Who may read, HTTPS, CORS: off by default; bad values named with the fix. */
 static void test_http_security(void **state)
 {
@@ -216,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_subsystem_selection),
 		cmocka_unit_test(test_dont_release_ipvs),
 		cmocka_unit_test(test_errors_name_the_problem),
+		cmocka_unit_test(test_log_format),
 		cmocka_unit_test(test_http_listen),
 		cmocka_unit_test(test_http_security),
 		cmocka_unit_test(test_help_and_version_exit),
