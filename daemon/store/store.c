@@ -98,14 +98,24 @@ int store_migrate(sqlite3 *db, const struct store_migration *m, size_t n, char *
 
 static int set_pragmas(sqlite3 *db, bool readonly, char *err, size_t errlen)
 {
+	int persist = 1;
+
 	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
 	if (readonly)
 		return 0;
+	/* Keep the -wal and -shm files when the last writer closes: mgmt,
+	 * which may not create files in the directory, can open the store
+	 * read-only only when they exist ("attempt to write a readonly
+	 * database" when it came first after a start, before the engines).
+	 * journal_size_limit makes the last close truncate the kept -wal to
+	 * nothing: frames left in it would be replayed over the database
+	 * file at the next open, hiding damage from the integrity check. */
+	sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
 	/* WAL: readers never block the writer and a crash of the process
 	 * loses no committed transaction; NORMAL syncs at checkpoints, so a
 	 * commit costs no fsync (only a power cut can lose the last ones). */
-	return exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-		    "PRAGMA foreign_keys = ON", err, errlen, "setting up the database");
+	return exec(db, "PRAGMA journal_size_limit = 4194304; PRAGMA journal_mode = WAL; "
+		    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err, errlen, "setting up the database");
 }
 
 /* "ok" from PRAGMA integrity_check, or the first problem in `why`. */

@@ -28,6 +28,7 @@ static const char R_STARTUP_OWNER[] = "startup as address owner";
 static const char R_STARTUP[] = "startup";
 static const char R_STARTUP_FAULT[] = "startup while in fault";
 static const char R_MASTER_DOWN[] = "master down timer expired";
+static const char R_PREEMPT[] = "preempting a lower priority master";
 static const char R_PRIO0[] = "priority 0 advert";
 static const char R_HIGHER_PRIO[] = "higher priority advert";
 static const char R_HIGHER_ADDR[] = "equal priority advert from higher address";
@@ -246,7 +247,9 @@ static void backup_on_advert(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 		return;
 	}
 	/* A lower-priority master and we preempt: discard the advert, our
-	 * Master_Down_Timer runs out and we take over. */
+	 * Master_Down_Timer runs out and we take over (noted for the reason
+	 * logged then: the master is alive, we preempt it). */
+	f->lower_master_at = now;
 }
 
 /* RFC 5798 6.4.3 (RFC 3768 6.4.3): an ADVERTISEMENT received as Master. */
@@ -312,12 +315,17 @@ static void on_adver_timer(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 static void on_master_down_timer(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *cfg,
 				 uint64_t now, struct vrrp_fsm_out *out)
 {
-	bool master_left;
+	bool master_left, preempting;
 
 	if (f->state != VRRP_STATE_BACKUP || now < f->master_down_deadline)
 		return;
 	master_left = vaddr_is_set(&f->master_addr) && f->master_priority == 0;
-	become_master(f, cfg, now, out, master_left ? R_PRIO0 : R_MASTER_DOWN);
+	/* a lower-priority master still advertising (within two of its
+	 * intervals): preemption, not a master gone silent */
+	preempting = !master_left && f->lower_master_at &&
+		     now - f->lower_master_at <= 2 * (uint64_t)f->master_adver_int_cs * NS_PER_CS;
+	f->lower_master_at = 0;
+	become_master(f, cfg, now, out, master_left ? R_PRIO0 : preempting ? R_PREEMPT : R_MASTER_DOWN);
 }
 
 /* The RFC has no priority change event: the new priority is used from the

@@ -55,6 +55,8 @@ struct vrrp_fsm {
 	uint64_t preempt_after;      /* no preemption before this time */
 	struct vaddr master_addr;    /* the current master as we know it (ours when MASTER) */
 	uint8_t master_priority;     /* its advertised priority */
+	uint64_t lower_master_at;    /* last advert of a lower-priority master we are
+					preempting (discarded), 0: none */
 };
 
 enum vrrp_fsm_ev_type {

@@ -631,7 +631,8 @@ check "vigild on b: VI_1 and VI_6 became MASTER on keepalived's priority-0 adver
 if [[ -z $NOPREEMPT ]]; then
 	mark "step 2b: a vigild started (preempts)"
 	vigild_start a "$CONF_A_VIGIL" || bail_out "vigild did not start on a"
-	check "vigild on a (150) preempts: every VIP back on a alone" all_only_on a || logs
+	a_preempts() { all_only_on a && vg_both a MASTER "preempting a lower priority master"; }
+	check "vigild on a (150) preempts: every VIP back on a alone, and its log says it preempted" a_preempts || logs
 	check "vigild on b: VI_1 and VI_6 back to BACKUP on a's higher priority advert" \
 		vg_both b BACKUP "higher priority advert" || diag "$(log_grep b "Entering")"
 	END_MASTER=a END_BACKUP=b

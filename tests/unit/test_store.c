@@ -110,6 +110,35 @@ static void test_fresh_database_gets_every_migration(void **state)
 	sqlite3_close(db);
 }
 
+/* After vigild's parent prepared the store, and after the last writer
+ * closed it, the WAL files are there: mgmt (no right to create files in
+ * the directory) can open it read-only whichever process comes first. */
+static void test_wal_files_outlive_the_writers(void **state)
+{
+	struct fixture *f = *state;
+	char moved[256], err[STORE_ERRLEN], p[600];
+	struct stat st;
+	sqlite3 *db;
+
+	assert_int_equal(store_prepare(f->path, moved, sizeof(moved), err, sizeof(err)), 0);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	assert_int_equal(stat(p, &st), 0);
+	snprintf(p, sizeof(p), "%s-shm", f->path);
+	assert_int_equal(stat(p, &st), 0);
+	db = store_open(f->path, false, err, sizeof(err));
+	assert_non_null(db);
+	exec_ok(db, "INSERT INTO audit (at, who, action, target) VALUES (1, 'test', 'drain', 'rs')");
+	sqlite3_close(db);
+	assert_int_equal(stat(p, &st), 0);
+	snprintf(p, sizeof(p), "%s-wal", f->path);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_size, 0);	/* checkpointed, nothing to replay */
+	db = store_open(f->path, true, err, sizeof(err));
+	assert_non_null(db);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM audit"), 1);
+	sqlite3_close(db);
+}
+
 static void test_upgrade_from_each_older_version_keeps_data(void **state)
 {
 	struct fixture *f = *state;
@@ -573,6 +602,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fresh_database_gets_every_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_files_outlive_the_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade_from_each_older_version_keeps_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_database_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_migration_rolls_back, setup, teardown),

@@ -372,6 +372,15 @@ static void test_preempt_ignores_lower_master(void **state)
 	out = ev(&f, &c, VRRP_EV_MASTER_DOWN_TIMER, T0 + MDI_100);
 	assert_int_equal(f.state, VRRP_STATE_MASTER);
 	assert_int_equal(out.actions, TAKEOVER);
+	/* the log says what happened: the lower master was alive */
+	assert_string_equal(out.reason, "preempting a lower priority master");
+
+	/* a lower master that went silent 2 s before: it is gone, not preempted */
+	start_backup(&f, &c, 100, T0);
+	advert(&f, &c, 50, 100, "10.0.0.9", T0 + SEC(1));
+	out = ev(&f, &c, VRRP_EV_MASTER_DOWN_TIMER, T0 + MDI_100 + SEC(1));
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	assert_string_equal(out.reason, "master down timer expired");
 
 	/* an equal priority master is accepted, whatever its address */
 	start_backup(&f, &c, 100, T0);
