@@ -598,8 +598,6 @@ static long long duration_of(json_t *v)
 	return -1;
 }
 
-/* The token, the content type and the body of an edit: 0 with *j the body,
- * or -1 with `out` set. */
 /* 0 when the request carries the token, else 401/403 in `out`. */
 static int authorized(const struct http_api_ctx *c, const struct http_request *rq, const char *what,
 		      struct http_reply *out)
@@ -624,6 +622,8 @@ static int authorized(const struct http_api_ctx *c, const struct http_request *r
 	return 0;
 }
 
+/* The token, the content type and the body of an edit: 0 with *j the body,
+ * or -1 with `out` set. */
 static int edit_prelude(const struct http_api_ctx *c, const struct http_request *rq, json_t **j,
 			struct http_reply *out)
 {
