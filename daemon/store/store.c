@@ -16,6 +16,8 @@
 #include "store/store.h"
 
 #define BUSY_TIMEOUT_MS 5000
+/* the -wal file is cut back to this after a checkpoint, to nothing at the last close */
+#define WAL_KEEP_BYTES "4194304"
 
 int64_t store_now_ms(void)
 {
@@ -114,7 +116,7 @@ static int set_pragmas(sqlite3 *db, bool readonly, char *err, size_t errlen)
 	/* WAL: readers never block the writer and a crash of the process
 	 * loses no committed transaction; NORMAL syncs at checkpoints, so a
 	 * commit costs no fsync (only a power cut can lose the last ones). */
-	return exec(db, "PRAGMA journal_size_limit = 4194304; PRAGMA journal_mode = WAL; "
+	return exec(db, "PRAGMA journal_size_limit = " WAL_KEEP_BYTES "; PRAGMA journal_mode = WAL; "
 		    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", err, errlen, "setting up the database");
 }
 
